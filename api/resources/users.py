@@ -1,0 +1,73 @@
+"""The signed-in user's account and training profile."""
+
+from flask_jwt_extended import current_user, jwt_required
+from flask_restx import Namespace, Resource, fields
+
+from api import accounts
+from api.resources.common import error_model, json_body
+from api.vocabulary import BODY_REGIONS, EQUIPMENT, FITNESS_LEVELS, GOALS, PROFILE_FIELDS, PROFILE_RANGES, SEXES
+
+ns = Namespace("users", description="Your account and training profile")
+error = error_model(ns)
+
+
+def _range(field: str) -> dict:
+    low, high, _ = PROFILE_RANGES[field]
+    return {"min": low, "max": high}
+
+
+profile_fields = {
+    "age": fields.Integer(**_range("age"), example=34),
+    "sex": fields.String(enum=list(SEXES)),
+    "height_cm": fields.Float(**_range("height_cm"), example=172),
+    "weight_kg": fields.Float(**_range("weight_kg"), example=70.5),
+    "fitness_level": fields.String(enum=list(FITNESS_LEVELS)),
+    "goal": fields.String(enum=list(GOALS)),
+    "days_per_week": fields.Integer(**_range("days_per_week"), example=3),
+    "session_minutes": fields.Integer(**_range("session_minutes"), example=45),
+    "equipment": fields.List(fields.String(enum=list(EQUIPMENT)), example=["dumbbell", "bench"]),
+    "limitations": fields.List(fields.String(enum=list(BODY_REGIONS)), example=["knee"]),
+}
+profile_patch_model = ns.model("ProfilePatch", profile_fields)
+me_model = ns.model(
+    "Me",
+    {
+        "id": fields.Integer(),
+        "email": fields.String(),
+        "name": fields.String(),
+        "role": fields.String(enum=["user", "admin"]),
+        "created_at": fields.DateTime(),
+        **profile_fields,
+    },
+)
+
+
+def me_dict(user) -> dict:
+    profile = user.profile
+    data = {"id": user.id, "email": user.email, "name": user.name, "role": user.role, "created_at": user.created_at}
+    for field in PROFILE_FIELDS:
+        data[field] = getattr(profile, field, None) if profile else None
+    data["equipment"] = data["equipment"] or []
+    data["limitations"] = data["limitations"] or []
+    return data
+
+
+@ns.route("/me")
+class Me(Resource):
+    method_decorators = [jwt_required()]
+
+    @ns.response(200, "Your account and profile", me_model)
+    @ns.response(401, "Not signed in", error)
+    @ns.marshal_with(me_model)
+    def get(self):
+        """Your account and training profile."""
+        return me_dict(current_user)
+
+    @ns.expect(profile_patch_model)
+    @ns.response(200, "Updated", me_model)
+    @ns.response(422, "Out of range or unknown values (the allowed ones are listed)", error)
+    @ns.marshal_with(me_model)
+    def patch(self):
+        """Change any profile fields; the others stay as they are."""
+        accounts.update_profile(current_user, json_body())
+        return me_dict(current_user)

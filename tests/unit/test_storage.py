@@ -1,0 +1,56 @@
+"""Storage: content sniffing, server-chosen names, nothing left after a failed save."""
+
+import errno
+import io
+
+import pytest
+
+from api.exceptions import InvalidMedia, StorageFull, UnsupportedMedia
+from api.storage import Storage, sniff_mime
+from tests.helpers import jpeg_bytes, png_bytes
+
+
+@pytest.mark.parametrize(
+    "head,mime",
+    [
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "image/png"),
+        (b"\x00\x00\x00\x18ftypmp42", "video/mp4"),
+        (b"\x00\x00\x00\x14ftypqt  ", "video/quicktime"),
+        (b"\x1a\x45\xdf\xa3\x9f\x42", "video/webm"),
+        (b"PK\x03\x04\x14\x00", "application/zip"),
+        (b"GIF89a", None),
+        (b"<?php echo 1;", None),
+    ],
+)
+def test_sniff_mime_reads_magic_bytes(head, mime):
+    assert sniff_mime(head) == mime
+
+
+def test_save_names_files_itself_in_the_users_folder(tmp_path):
+    stored = Storage(tmp_path).save(7, io.BytesIO(jpeg_bytes()), {"image"})
+    assert stored.path.parent == tmp_path / "7"
+    assert stored.path.suffix == ".jpg" and len(stored.sha256) == 64
+
+
+def test_refused_types_leave_no_file(tmp_path):
+    with pytest.raises(UnsupportedMedia):
+        Storage(tmp_path).save(1, io.BytesIO(png_bytes()), {"video"})
+    with pytest.raises(InvalidMedia):
+        Storage(tmp_path).save(1, io.BytesIO(b""), {"image"})
+    assert list((tmp_path / "1").iterdir()) == []
+
+
+def test_a_full_disk_is_reported_and_leaves_no_partial_file(tmp_path, monkeypatch):
+    class FullDisk(io.BytesIO):
+        def read(self, *_):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(StorageFull):
+        Storage(tmp_path).save(1, FullDisk(), {"image"})
+    assert list((tmp_path / "1").iterdir()) == []
+
+
+def test_stored_names_cannot_escape_the_users_folder(tmp_path):
+    with pytest.raises(InvalidMedia):
+        Storage(tmp_path).path_of(1, "../2/secret.jpg")
