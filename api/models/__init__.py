@@ -2,5 +2,22 @@
 
 from api.models.accounts import Profile, RevokedToken, User
 from api.models.media import Upload
+from api.models.planning import BodyMetric, Plan, PlanVersion, Workout
+from api.models.training import Dataset, EpochMetric, ModelVersion, TrainingJob
+from api.models.vision import Analysis
 
-__all__ = ["Profile", "RevokedToken", "Upload", "User"]
+__all__ = [
+    "Analysis",
+    "BodyMetric",
+    "Dataset",
+    "EpochMetric",
+    "ModelVersion",
+    "Plan",
+    "PlanVersion",
+    "Profile",
+    "RevokedToken",
+    "TrainingJob",
+    "Upload",
+    "User",
+    "Workout",
+]

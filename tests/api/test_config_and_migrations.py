@@ -37,7 +37,22 @@ def test_migrations_upgrade_and_downgrade_an_empty_database(tmp_path, monkeypatc
     with app.app_context():
         upgrade()
         tables = set(inspect(create_engine(f"sqlite:///{database}")).get_table_names())
-        assert {"users", "profiles", "revoked_tokens", "uploads", "alembic_version"} <= tables
+        assert {
+            "users",
+            "profiles",
+            "revoked_tokens",
+            "uploads",
+            "analyses",
+            "datasets",
+            "training_jobs",
+            "epoch_metrics",
+            "model_versions",
+            "plans",
+            "plan_versions",
+            "workouts",
+            "body_metrics",
+            "alembic_version",
+        } <= tables
         downgrade(revision="base")
         assert inspect(create_engine(f"sqlite:///{database}")).get_table_names() == ["alembic_version"]
 
