@@ -127,4 +127,11 @@ def configure_vision(app: Flask) -> None:
     from api.ml import runtime
     from api.ml.pose import PoseConfig
 
-    runtime.configure(PoseConfig(weights=app.config["POSE_WEIGHTS"], imgsz=app.config["POSE_IMGSZ"]))
+    runtime.configure(
+        PoseConfig(
+            weights=app.config["POSE_WEIGHTS"],
+            imgsz=app.config["POSE_IMGSZ"],
+            backend=app.config["POSE_BACKEND"],
+            cache_dir=str(app.config["DATA_DIR"] / "model-cache"),
+        )
+    )

@@ -46,6 +46,7 @@ class Config:
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.POSE_WEIGHTS = os.environ.get("POSE_WEIGHTS", "")
         self.POSE_IMGSZ = _env_int("POSE_IMGSZ", 640)
+        self.POSE_BACKEND = os.environ.get("POSE_BACKEND", "torch")
         self.WARM_MODELS = _env_bool("WARM_MODELS", True)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
         self.LOG_JSON = _env_bool("LOG_JSON", True)

