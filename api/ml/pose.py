@@ -128,7 +128,8 @@ class PoseEstimator:
     def __init__(self, config: PoseConfig | None = None):
         self.config = config or PoseConfig()
         self._model = None
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
+        self._load_lock = threading.Lock()
 
     @property
     def loaded(self) -> bool:
@@ -137,7 +138,7 @@ class PoseEstimator:
     @property
     def model(self):
         if self._model is None:
-            with self._lock:
+            with self._load_lock:
                 if self._model is None:
                     self._model = self._load()
         return self._model
@@ -154,13 +155,19 @@ class PoseEstimator:
         model.predict(np.zeros((64, 64, 3), dtype=np.uint8), imgsz=64, verbose=False, device=self.config.device)
         return model
 
+    def network_layers(self):
+        """The layers of the PyTorch network that predictions actually run (for feature hooks)."""
+        if self.config.backend != "torch":
+            raise ValueError("feature hooks need the torch backend")
+        return self.model.predictor.model.model.model
+
     def warm_up(self) -> None:
         """Load the weights and run one tiny inference so the first request is not slow."""
         _ = self.model
 
     def detect(self, image_bgr: np.ndarray) -> PoseFrame:
         """Find people and keypoints in one BGR image."""
-        with self._lock:
+        with self.lock:
             result = self.model.predict(
                 image_bgr, imgsz=self.config.imgsz, conf=self.config.conf, device=self.config.device, verbose=False
             )[0]
@@ -173,7 +180,7 @@ class PoseEstimator:
             return []
         if self.config.backend == "onnx":
             return [self.detect(image) for image in images_bgr]
-        with self._lock:
+        with self.lock:
             results = self.model.predict(
                 images_bgr, imgsz=self.config.imgsz, conf=self.config.conf, device=self.config.device, verbose=False
             )

@@ -8,6 +8,7 @@ from api.ml.pose import PoseConfig, PoseEstimator, get_pose_estimator
 
 _config = PoseConfig()
 _lock = threading.Lock()
+_recognizers: dict = {}
 
 
 def configure(pose_config: PoseConfig) -> None:
@@ -21,11 +22,27 @@ def pose_estimator() -> PoseEstimator:
     return get_pose_estimator(_config)
 
 
+def default_recognizer():
+    """The shipped exercise recognizer, sharing this process's pose model."""
+    from api.ml.recognition import load_default_recognizer
+
+    estimator = pose_estimator()
+    with _lock:
+        if estimator not in _recognizers:
+            _recognizers[estimator] = load_default_recognizer(estimator)
+        return _recognizers[estimator]
+
+
 def warm_up() -> None:
     """Load every model now, so that the first request is not slow."""
     pose_estimator().warm_up()
+    default_recognizer()
 
 
 def vision_status() -> dict:
     """Which models this process has loaded."""
-    return {"pose": pose_estimator().loaded, "pose_weights": pose_estimator().config.weights_path().name}
+    return {
+        "pose": pose_estimator().loaded,
+        "pose_weights": pose_estimator().config.weights_path().name,
+        "recognizer": pose_estimator() in _recognizers,
+    }

@@ -36,8 +36,8 @@ rest_api = FitCoachApi(
 
 def register_namespaces() -> None:
     """Import every resource module and add its namespace (idempotent)."""
-    from api.resources import auth, health, uploads, users
+    from api.resources import analyses, auth, health, posture, uploads, users
 
-    for module in (health, auth, users, uploads):
+    for module in (health, auth, users, uploads, analyses, posture):
         if module.ns not in rest_api.namespaces:
             rest_api.add_namespace(module.ns)

@@ -1,0 +1,227 @@
+"""Analyses service: store the upload, run the vision pipeline, keep the result and its annotated image.
+
+A failed analysis leaves nothing behind: no row, no upload, no file.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+
+import cv2
+from sqlalchemy import select
+
+from api.exceptions import InvalidInput, InvalidMedia, NotFound, UnknownExercise
+from api.extensions import db
+from api.ml import runtime
+from api.ml.analysis import Analysis as VisionAnalysis
+from api.ml.analysis import analyse_clip, analyse_photo
+from api.ml.annotate import annotate
+from api.models import Analysis, Upload, User
+from api.storage import Storage
+from api.uploads import UploadLimits, store_upload
+
+ANNOTATED_SUFFIX = "-annotated.jpg"
+
+
+def recognizer_for(user: User):
+    """The recognizer this user's analyses use."""
+    return runtime.default_recognizer()
+
+
+def known_exercises() -> set[str]:
+    """Every label a user may name: the recogniser's and those with posture rules."""
+    from api.ml.posture import SUPPORTED_EXERCISES
+    from api.ml.recognition import LABELS
+
+    return set(LABELS) | set(SUPPORTED_EXERCISES)
+
+
+def exercise_hint(value: str | None) -> str | None:
+    """A user-named exercise, checked against what we know; None when not given."""
+    if value is None or not value.strip():
+        return None
+    label = value.strip().lower()
+    if label not in known_exercises():
+        raise UnknownExercise(f"unknown exercise {value!r}", details={"known": sorted(known_exercises())})
+    return label
+
+
+def _read_image(path):
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise InvalidMedia("the image does not decode")
+    return image
+
+
+def run_vision(upload: Upload, path, user: User, exercise_hint: str | None) -> VisionAnalysis:
+    """Run the right pipeline for the upload's kind."""
+    pose = runtime.pose_estimator()
+    recognizer = recognizer_for(user)
+    if upload.kind == "image":
+        return analyse_photo(_read_image(path), pose, recognizer, exercise_hint)
+    return analyse_clip(path, pose, recognizer, exercise_hint)
+
+
+def _save_annotated(storage: Storage, user_id: int, vision: VisionAnalysis, result: dict) -> str | None:
+    if vision.key_frame is None:
+        return None
+    person = vision.key_person
+    jpeg = annotate(vision.key_frame, result, person.box if person else None, person.keypoints if person else None)
+    name = f"{uuid.uuid4().hex}{ANNOTATED_SUFFIX}"
+    (storage.user_dir(user_id) / name).write_bytes(jpeg)
+    return name
+
+
+def record_analysis(user: User, upload: Upload | None, media_type: str, result: dict) -> Analysis:
+    """Store a finished analysis with the columns progress and lists read."""
+    posture = result.get("posture") or {}
+    exercise = result.get("exercise") or {}
+    reps = result.get("reps") or {}
+    analysis = Analysis(
+        user_id=user.id,
+        upload_id=upload.id if upload else None,
+        media_type=media_type,
+        status="succeeded",
+        exercise_label=posture.get("exercise") or exercise.get("label"),
+        exercise_confidence=exercise.get("confidence"),
+        form_score=posture.get("score"),
+        form_ok=posture.get("form_ok"),
+        rep_count=reps.get("count"),
+        result=result,
+    )
+    db.session.add(analysis)
+    db.session.commit()
+    return analysis
+
+
+def analyse_upload(
+    storage: Storage, user: User, stream, filename: str | None, limits: UploadLimits, exercise_hint: str | None
+) -> Analysis:
+    """Store, check and analyse a photo or clip in this request."""
+    upload = store_upload(storage, user, stream, filename, {"image", "video"}, limits)
+    path = storage.path_of(user.id, upload.stored_name)
+    annotated_name = None
+    try:
+        vision = run_vision(upload, path, user, exercise_hint)
+        result = vision.to_dict()
+        annotated_name = _save_annotated(storage, user.id, vision, result)
+        result["annotated_name"] = annotated_name
+        return record_analysis(user, upload, vision.media_type, result)
+    except BaseException:
+        db.session.rollback()
+        if annotated_name:
+            storage.delete(user.id, annotated_name)
+        db.session.delete(upload)
+        db.session.commit()
+        storage.delete(user.id, upload.stored_name)
+        raise
+
+
+def get_own_analysis(user: User, analysis_id: int) -> Analysis:
+    analysis = db.session.get(Analysis, analysis_id)
+    if analysis is None or analysis.user_id != user.id:
+        raise NotFound(f"analysis {analysis_id} not found")
+    return analysis
+
+
+def own_analyses_query(user: User, exercise: str | None, date_from: date | None, date_to: date | None):
+    statement = select(Analysis).where(Analysis.user_id == user.id).order_by(Analysis.id.desc())
+    if exercise:
+        statement = statement.where(Analysis.exercise_label == exercise)
+    if date_from:
+        statement = statement.where(Analysis.created_at >= datetime.combine(date_from, time.min))
+    if date_to:
+        statement = statement.where(Analysis.created_at <= datetime.combine(date_to, time.max))
+    return statement
+
+
+def annotated_path(storage: Storage, analysis: Analysis):
+    name = (analysis.result or {}).get("annotated_name")
+    if not name:
+        raise NotFound("this analysis has no annotated image")
+    return storage.path_of(analysis.user_id, name)
+
+
+def delete_analysis(storage: Storage, analysis: Analysis) -> None:
+    """Delete the analysis, its annotated image and its upload."""
+    name = (analysis.result or {}).get("annotated_name")
+    upload = db.session.get(Upload, analysis.upload_id) if analysis.upload_id else None
+    db.session.delete(analysis)
+    if upload:
+        db.session.delete(upload)
+    db.session.commit()
+    if name:
+        storage.delete(analysis.user_id, name)
+    if upload:
+        storage.delete(upload.user_id, upload.stored_name)
+
+
+def serialise(analysis: Analysis) -> dict:
+    """The API view of a stored analysis."""
+    result = dict(analysis.result or {})
+    result.pop("annotated_name", None)
+    return {
+        "id": analysis.id,
+        "status": analysis.status,
+        "media_type": analysis.media_type,
+        "upload_id": analysis.upload_id,
+        "created_at": analysis.created_at,
+        "error": analysis.error,
+        **result,
+    }
+
+
+MAX_FPS = 240
+MAX_IMAGE_SIDE = 10_000
+
+
+def _checked_fps(value) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= MAX_FPS:
+        raise InvalidInput("fps must be a number between 1 and 240", details={"fps": "between 1 and 240"})
+    return float(value)
+
+
+def _checked_image_size(value) -> tuple[int, int]:
+    valid = (
+        isinstance(value, list | tuple)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_IMAGE_SIDE for v in value)
+    )
+    if not valid:
+        raise InvalidInput(
+            "image_size must be [width, height] in pixels", details={"image_size": f"two integers 1-{MAX_IMAGE_SIDE}"}
+        )
+    return int(value[0]), int(value[1])
+
+
+def analyse_keypoints(user: User, body: dict) -> Analysis:
+    """Posture and reps from keypoints a client computed itself; stored like any analysis."""
+    from api.ml.keypoints import validate_keypoint_frames
+    from api.ml.posture import SUPPORTED_EXERCISES, assess_pose, assess_sequence
+
+    exercise = body.get("exercise")
+    if exercise not in SUPPORTED_EXERCISES:
+        raise UnknownExercise(
+            f"no posture rules for exercise {exercise!r}", details={"supported": sorted(SUPPORTED_EXERCISES)}
+        )
+    frames = validate_keypoint_frames(body.get("frames"))
+    fps = _checked_fps(body.get("fps", 30))
+    image_size = _checked_image_size(body.get("image_size"))
+    if len(frames) == 1:
+        posture = assess_pose(exercise, frames[0], image_size).to_dict()
+        reps = None
+    else:
+        posture = assess_sequence(exercise, frames, fps, image_size).to_dict()
+        reps = posture.pop("reps", None)
+    result = {
+        "media_type": "keypoints",
+        "exercise": {"label": exercise, "confidence": 1.0, "top5": [{"label": exercise, "confidence": 1.0}]},
+        "persons": [],
+        "posture": {"assessed": True, **posture},
+        "image_size": list(image_size),
+        "timing": {"frames": len(frames), "fps": fps},
+    }
+    if reps is not None:
+        result["reps"] = reps
+    return record_analysis(user, None, "keypoints", result)

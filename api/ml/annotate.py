@@ -1,0 +1,81 @@
+"""Draw an analysis on its photo or key frame: skeleton, box, exercise, angles and faults."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from api.ml.keypoints import SKELETON_EDGES
+
+VISIBLE_CONFIDENCE = 0.3
+GOOD = (80, 200, 80)
+BAD = (60, 60, 230)
+INK = (255, 255, 255)
+PANEL = (30, 30, 30)
+JPEG_QUALITY = 88
+
+
+def _scale(image: np.ndarray) -> float:
+    return max(image.shape[:2]) / 640
+
+
+def _draw_person(canvas: np.ndarray, box, keypoints: np.ndarray, color, scale: float) -> None:
+    x1, y1, x2, y2 = (int(v) for v in box)
+    thickness = max(1, int(2 * scale))
+    cv2.rectangle(canvas, (x1, y1), (x2, y2), color, thickness)
+    for a, b in SKELETON_EDGES:
+        if keypoints[a, 2] >= VISIBLE_CONFIDENCE and keypoints[b, 2] >= VISIBLE_CONFIDENCE:
+            pa = (int(keypoints[a, 0]), int(keypoints[a, 1]))
+            pb = (int(keypoints[b, 0]), int(keypoints[b, 1]))
+            cv2.line(canvas, pa, pb, color, thickness + 1, cv2.LINE_AA)
+    for x, y, conf in keypoints:
+        if conf >= VISIBLE_CONFIDENCE:
+            cv2.circle(canvas, (int(x), int(y)), thickness + 2, INK, -1, cv2.LINE_AA)
+
+
+def _panel_lines(result: dict) -> list[tuple[str, tuple]]:
+    exercise = result["exercise"]
+    posture = result["posture"]
+    title = (
+        f"{exercise['label'].replace('_', ' ')} {exercise['confidence']:.0%}"
+        if exercise.get("label")
+        else f"exercise unknown: {exercise.get('reason') or 'low confidence'}"
+    )
+    lines = [(title, INK)]
+    if posture.get("assessed"):
+        ok = posture.get("form_ok")
+        lines.append((f"form {posture['score']:.0f}/100 {'OK' if ok else 'needs work'}", GOOD if ok else BAD))
+    if result.get("reps") is not None:
+        lines.append((f"reps: {result['reps']['count']}", INK))
+    for name, value in list((posture.get("angles") or {}).items())[:4]:
+        if value is not None:
+            lines.append((f"{name.replace('_', ' ')}: {value:.0f} deg", INK))
+    for issue in posture.get("issues", [])[:3]:
+        lines.append((issue["message"], BAD))
+    return lines
+
+
+def annotate(image_bgr: np.ndarray, result: dict, key_person_box=None, key_keypoints=None) -> bytes:
+    """A JPEG of the image with every person's skeleton, the main person highlighted, and a text panel."""
+    canvas = image_bgr.copy()
+    scale = _scale(canvas)
+    form_ok = result["posture"].get("form_ok")
+    for person in result.get("persons", []):
+        _draw_person(canvas, person["box"], np.asarray(person["keypoints"], dtype=np.float32), (180, 180, 180), scale)
+    if key_person_box is not None and key_keypoints is not None:
+        _draw_person(canvas, key_person_box, key_keypoints, BAD if form_ok is False else GOOD, scale)
+    font_scale = 0.55 * scale
+    line_height = int(24 * scale)
+    lines = _panel_lines(result)
+    width = max(cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 1)[0][0] for text, _ in lines)
+    panel_w = min(canvas.shape[1], width + int(16 * scale))
+    overlay = canvas.copy()
+    cv2.rectangle(overlay, (0, 0), (panel_w, line_height * len(lines) + int(10 * scale)), PANEL, -1)
+    canvas = cv2.addWeighted(overlay, 0.7, canvas, 0.3, 0)
+    for row, (text, color) in enumerate(lines):
+        origin = (int(8 * scale), line_height * (row + 1))
+        cv2.putText(canvas, text, origin, cv2.FONT_HERSHEY_SIMPLEX, font_scale, color, max(1, int(scale)), cv2.LINE_AA)
+    ok, encoded = cv2.imencode(".jpg", canvas, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    if not ok:
+        raise RuntimeError("could not encode the annotated image")
+    return encoded.tobytes()

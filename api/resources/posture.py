@@ -1,0 +1,37 @@
+"""Posture and reps from keypoints alone, for clients that run pose on the device."""
+
+from flask_jwt_extended import current_user, jwt_required
+from flask_restx import Namespace, Resource, fields
+
+from api import analyses
+from api.resources.analyses import analysis_model
+from api.resources.common import error_model, json_body
+
+ns = Namespace("posture", description="Judge form and count reps from COCO-17 keypoints you computed yourself")
+error = error_model(ns)
+
+posture_request = ns.model(
+    "PostureRequest",
+    {
+        "exercise": fields.String(required=True, example="push_up"),
+        "frames": fields.List(
+            fields.List(fields.List(fields.Float)),
+            required=True,
+            description="T frames of 17 COCO keypoints, each [x, y, confidence]; a missing joint has confidence 0",
+        ),
+        "fps": fields.Float(example=30, min=1, max=240),
+        "image_size": fields.List(fields.Integer, required=True, example=[640, 480]),
+    },
+)
+
+
+@ns.route("")
+class Posture(Resource):
+    method_decorators = [jwt_required()]
+
+    @ns.expect(posture_request)
+    @ns.marshal_with(analysis_model, code=201, description="Assessed and stored")
+    @ns.response(422, "Wrong shape, NaN coordinates or an exercise without rules", error)
+    def post(self):
+        """Assess posture (and reps, for several frames) from keypoints."""
+        return analyses.serialise(analyses.analyse_keypoints(current_user, json_body())), 201
