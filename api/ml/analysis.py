@@ -24,7 +24,7 @@ class ClipSettings:
 
     sample_fps: float = 10.0
     max_frames: int = 1200
-    recognition_frames: int = 8
+    recognition_frames: int = 4
 
 
 @dataclass
