@@ -30,11 +30,12 @@ def recognizer_for(user: User):
 
 
 def known_exercises() -> set[str]:
-    """Every label a user may name: the recogniser's and those with posture rules."""
+    """Every label a user may name: the catalogue's, the recogniser's and those with posture rules."""
     from api.ml.posture import SUPPORTED_EXERCISES
     from api.ml.recognition import LABELS
+    from api.planner.catalogue import CATALOGUE
 
-    return set(LABELS) | set(SUPPORTED_EXERCISES)
+    return set(CATALOGUE) | set(LABELS) | set(SUPPORTED_EXERCISES)
 
 
 def exercise_hint(value: str | None) -> str | None:

@@ -36,8 +36,10 @@ rest_api = FitCoachApi(
 
 def register_namespaces() -> None:
     """Import every resource module and add its namespace (idempotent)."""
-    from api.resources import analyses, auth, health, posture, uploads, users
+    from api.resources import analyses, auth, exercises, health, plans, posture, progress, uploads, users, workouts
 
-    for module in (health, auth, users, uploads, analyses, posture):
-        if module.ns not in rest_api.namespaces:
-            rest_api.add_namespace(module.ns)
+    namespaces = [module.ns for module in (health, auth, users, uploads, analyses, posture, exercises, plans,
+                                           workouts, progress)]  # fmt: skip
+    for namespace in [*namespaces, workouts.metrics_ns]:
+        if namespace not in rest_api.namespaces:
+            rest_api.add_namespace(namespace)

@@ -47,6 +47,19 @@ def paginate(statement, page: int, per_page: int, serialise) -> dict:
     }
 
 
+def paginate_list(rows: list, page: int, per_page: int, serialise) -> dict:
+    """A page of an in-memory list, in the same shape as `paginate`."""
+    total = len(rows)
+    chunk = rows[(page - 1) * per_page : page * per_page]
+    return {
+        "items": [serialise(row) for row in chunk],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "pages": math.ceil(total / per_page) if total else 0,
+    }
+
+
 def json_body() -> dict:
     """The request's JSON object; a clear error when it is missing or not an object."""
     body = request.get_json(silent=True)

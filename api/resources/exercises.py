@@ -1,0 +1,67 @@
+"""The public exercise catalogue, with the posture checks each exercise has."""
+
+from flask_restx import Namespace, Resource, fields
+
+from api.ml.posture import checks_for
+from api.planner.catalogue import LEVELS, MUSCLE_GROUPS, PATTERNS, filter_exercises, get_exercise
+from api.resources.common import error_model, page_model, paginate_list, pagination_parser
+from api.vocabulary import EQUIPMENT
+
+ns = Namespace("exercises", description="The exercise catalogue (public)")
+error = error_model(ns)
+
+check_model = ns.model(
+    "PostureCheck", {"code": fields.String(), "description": fields.String(), "view": fields.String()}
+)
+exercise_model = ns.model(
+    "Exercise",
+    {
+        "label": fields.String(example="squat"),
+        "name": fields.String(),
+        "primary_muscles": fields.List(fields.String),
+        "secondary_muscles": fields.List(fields.String),
+        "equipment": fields.List(fields.String),
+        "pattern": fields.String(enum=list(PATTERNS)),
+        "level": fields.String(enum=list(LEVELS)),
+        "met": fields.Float(description="Compendium of Physical Activities"),
+        "contraindications": fields.List(fields.String),
+        "easier": fields.String(),
+        "harder": fields.String(),
+        "cues": fields.List(fields.String),
+        "is_bodyweight": fields.Boolean(),
+        "posture_checks": fields.List(fields.Nested(check_model)),
+    },
+)
+exercise_page = page_model(ns, "Exercise", exercise_model)
+
+filters = pagination_parser.copy()
+filters.add_argument("muscle", choices=MUSCLE_GROUPS, location="args")
+filters.add_argument("equipment", choices=EQUIPMENT, location="args")
+filters.add_argument("pattern", choices=PATTERNS, location="args")
+filters.add_argument("level", choices=LEVELS, location="args")
+
+
+def exercise_dict(exercise) -> dict:
+    return {**exercise.to_dict(), "posture_checks": checks_for(exercise.label)}
+
+
+@ns.route("")
+class ExerciseList(Resource):
+    @ns.doc(security=[])
+    @ns.expect(filters)
+    @ns.marshal_with(exercise_page)
+    def get(self):
+        """Exercises, filterable by muscle, equipment, pattern and level."""
+        args = filters.parse_args()
+        rows = filter_exercises(args["muscle"], args["equipment"], args["pattern"], args["level"])
+        return paginate_list(rows, args["page"], args["per_page"], exercise_dict)
+
+
+@ns.route("/<string:label>")
+@ns.response(404, "Unknown exercise", error)
+class ExerciseItem(Resource):
+    @ns.doc(security=[])
+    @ns.marshal_with(exercise_model)
+    def get(self, label: str):
+        """One exercise."""
+        return exercise_dict(get_exercise(label))

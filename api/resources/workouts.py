@@ -1,0 +1,136 @@
+"""Logged workouts and body metrics; logging a plan's session adapts the plan."""
+
+from datetime import date
+
+from flask_jwt_extended import current_user, jwt_required
+from flask_restx import Namespace, Resource, fields, inputs
+
+from api import plans, training_log
+from api.resources.common import error_model, json_body, page_model, paginate, pagination_parser
+
+ns = Namespace("workouts", description="Your logged training sessions")
+metrics_ns = Namespace("body-metrics", description="Body weight, body fat and waist")
+error = error_model(ns)
+metrics_error = error_model(metrics_ns)
+
+set_model = ns.model(
+    "Set",
+    {"reps": fields.Integer(min=0, max=1000, required=True), "weight_kg": fields.Float(min=0, max=1000),
+     "rpe": fields.Float(min=1, max=10), "duration_s": fields.Float(min=0)},
+)  # fmt: skip
+entry_model = ns.model(
+    "WorkoutExercise",
+    {"exercise": fields.String(required=True, example="squat"), "sets": fields.List(fields.Nested(set_model))},
+)
+workout_input = ns.model(
+    "WorkoutInput",
+    {
+        "date": fields.String(example="2026-11-24"),
+        "exercises": fields.List(fields.Nested(entry_model)),
+        "plan_id": fields.Integer(),
+        "plan_day": fields.String(example="w1d1"),
+        "analysis_id": fields.Integer(description="log an analysis: its exercise and reps"),
+        "duration_min": fields.Float(min=0, max=600),
+        "notes": fields.String(),
+    },
+)
+workout_model = ns.inherit(
+    "Workout", workout_input, {"id": fields.Integer(), "created_at": fields.DateTime(),
+                               "plan_changes": fields.List(fields.Raw())}
+)  # fmt: skip
+workout_page = page_model(ns, "Workout", workout_model)
+
+list_parser = pagination_parser.copy()
+list_parser.add_argument("from", type=inputs.date, location="args", dest="date_from")
+list_parser.add_argument("to", type=inputs.date, location="args", dest="date_to")
+
+metric_input = metrics_ns.model(
+    "BodyMetricInput",
+    {"date": fields.String(example="2026-11-24"), "weight_kg": fields.Float(min=25, max=350),
+     "body_fat_pct": fields.Float(min=2, max=70), "waist_cm": fields.Float(min=30, max=250)},
+)  # fmt: skip
+metric_model = metrics_ns.inherit("BodyMetric", metric_input, {"id": fields.Integer(), "created_at": fields.DateTime()})
+metric_page = page_model(metrics_ns, "BodyMetric", metric_model)
+
+
+@ns.route("")
+class WorkoutList(Resource):
+    method_decorators = [jwt_required()]
+
+    @ns.expect(list_parser)
+    @ns.marshal_with(workout_page)
+    def get(self):
+        """Your workouts, newest first."""
+        args = list_parser.parse_args()
+        statement = training_log.own_workouts_query(current_user, args["date_from"], args["date_to"])
+        return paginate(statement, args["page"], args["per_page"], training_log.workout_dict)
+
+    @ns.expect(workout_input)
+    @ns.marshal_with(workout_model, code=201, description="Logged")
+    @ns.response(422, "Unknown exercise, negative reps, a future date...", error)
+    def post(self):
+        """Log a session; tied to a plan, it adapts the plan at once."""
+        workout = training_log.create_workout(current_user, json_body(), date.today())
+        data = training_log.workout_dict(workout)
+        if workout.plan_id:
+            plan = plans.get_own_plan(current_user, workout.plan_id)
+            _, data["plan_changes"] = plans.adapt(current_user, plan, date.today(), "adapted after a logged session")
+        return data, 201
+
+
+@ns.route("/<int:workout_id>")
+@ns.response(404, "Not yours or not there", error)
+class WorkoutItem(Resource):
+    method_decorators = [jwt_required()]
+
+    @ns.marshal_with(workout_model)
+    def get(self, workout_id: int):
+        """One workout."""
+        return training_log.workout_dict(training_log.get_own_workout(current_user, workout_id))
+
+    @ns.expect(workout_input)
+    @ns.marshal_with(workout_model)
+    @ns.response(422, "Invalid values", error)
+    def patch(self, workout_id: int):
+        """Edit a workout."""
+        workout = training_log.get_own_workout(current_user, workout_id)
+        return training_log.workout_dict(training_log.update_workout(current_user, workout, json_body(), date.today()))
+
+    @ns.response(204, "Deleted")
+    def delete(self, workout_id: int):
+        """Delete a workout."""
+        training_log.delete_row(training_log.get_own_workout(current_user, workout_id))
+        return "", 204
+
+
+@metrics_ns.route("")
+class BodyMetricList(Resource):
+    method_decorators = [jwt_required()]
+
+    @metrics_ns.expect(pagination_parser)
+    @metrics_ns.marshal_with(metric_page)
+    def get(self):
+        """Your body metrics, newest first."""
+        args = pagination_parser.parse_args()
+        statement = training_log.own_body_metrics_query(current_user)
+        return paginate(statement, args["page"], args["per_page"], training_log.body_metric_dict)
+
+    @metrics_ns.expect(metric_input)
+    @metrics_ns.marshal_with(metric_model, code=201, description="Recorded")
+    @metrics_ns.response(422, "Out of range", metrics_error)
+    def post(self):
+        """Record body weight, body fat or waist."""
+        metric = training_log.create_body_metric(current_user, json_body(), date.today())
+        return training_log.body_metric_dict(metric), 201
+
+
+@metrics_ns.route("/<int:metric_id>")
+@metrics_ns.response(404, "Not yours or not there", metrics_error)
+class BodyMetricItem(Resource):
+    method_decorators = [jwt_required()]
+
+    @metrics_ns.response(204, "Deleted")
+    def delete(self, metric_id: int):
+        """Delete a body metric."""
+        training_log.delete_row(training_log.get_own_body_metric(current_user, metric_id))
+        return "", 204
