@@ -14,6 +14,11 @@ def _dates(values: list[str]) -> list[date]:
     return [date.fromisoformat(v) for v in values]
 
 
+def _week_labels(values: list[str]) -> list[str]:
+    """Short week labels ('31 Aug') so that a dozen bars stay readable on a phone."""
+    return [date.fromisoformat(v).strftime("%d %b") for v in values]
+
+
 def render_progress_chart(name: str, progress: dict) -> bytes:
     """One progress chart as PNG bytes."""
     if name == "volume":
@@ -42,10 +47,10 @@ def render_progress_chart(name: str, progress: dict) -> bytes:
         return line_chart("Form score", "date", "score (0-100)", series)
     if name == "adherence":
         weeks = progress["adherence"]["weekly"]
-        return bar_chart("Sessions done / planned", "week", "%", [w["week"] for w in weeks],
+        return bar_chart("Sessions done / planned", "week", "%", _week_labels([w["week"] for w in weeks]),
                          [100 * w["done"] / w["planned"] if w["planned"] else 0 for w in weeks])  # fmt: skip
     if name == "calories":
         weeks = progress["calories"]["weekly"]
-        return bar_chart("Calories from training", "week", "kcal", [w["week"] for w in weeks],
+        return bar_chart("Calories from training", "week", "kcal", _week_labels([w["week"] for w in weeks]),
                          [w["kcal"] for w in weeks])  # fmt: skip
     raise InvalidInput(f"unknown chart {name!r}", code="unknown_chart", details={"charts": list(PROGRESS_CHARTS)})
