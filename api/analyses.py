@@ -18,6 +18,7 @@ from api.ml.analysis import Analysis as VisionAnalysis
 from api.ml.analysis import analyse_clip, analyse_photo
 from api.ml.annotate import annotate
 from api.models import Analysis, Upload, User
+from api.ownership import get_owned
 from api.storage import Storage
 from api.uploads import UploadLimits, store_upload
 
@@ -120,10 +121,7 @@ def analyse_upload(
 
 
 def get_own_analysis(user: User, analysis_id: int) -> Analysis:
-    analysis = db.session.get(Analysis, analysis_id)
-    if analysis is None or analysis.user_id != user.id:
-        raise NotFound(f"analysis {analysis_id} not found")
-    return analysis
+    return get_owned(Analysis, user, analysis_id, "analysis")
 
 
 def own_analyses_query(user: User, exercise: str | None, date_from: date | None, date_to: date | None):

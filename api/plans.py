@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from api.exceptions import InvalidInput, NotFound
+from api.exceptions import InvalidInput
 from api.extensions import db
 from api.models import Analysis, BodyMetric, Plan, PlanVersion, User, Workout
+from api.ownership import get_owned
 from api.planner.generator import build_request, generate_plan
 from api.planner.progress import compute_progress
 from api.planner.progression import adapt_plan
@@ -26,9 +27,7 @@ def profile_dict(user: User) -> dict:
 def analysis_for_plan(user: User, analysis_id) -> dict:
     if isinstance(analysis_id, bool) or not isinstance(analysis_id, int):
         raise InvalidInput("analysis_id must be an integer", details={"analysis_id": "integer"})
-    analysis = db.session.get(Analysis, analysis_id)
-    if analysis is None or analysis.user_id != user.id:
-        raise NotFound(f"analysis {analysis_id} not found")
+    analysis = get_owned(Analysis, user, analysis_id, "analysis")
     issues = ((analysis.result or {}).get("posture") or {}).get("issues") or []
     return {"exercise": analysis.exercise_label, "form_ok": analysis.form_ok, "issues": [i["code"] for i in issues]}
 
@@ -60,10 +59,7 @@ def create_plan(user: User, body: dict, today: date) -> Plan:
 
 
 def get_own_plan(user: User, plan_id: int) -> Plan:
-    plan = db.session.get(Plan, plan_id)
-    if plan is None or plan.user_id != user.id:
-        raise NotFound(f"plan {plan_id} not found")
-    return plan
+    return get_owned(Plan, user, plan_id, "plan")
 
 
 def own_plans_query(user: User):
@@ -131,15 +127,10 @@ def adapt(user: User, plan: Plan, today: date, reason: str) -> tuple[PlanVersion
 def plan_dict(plan: Plan, version: PlanVersion | None = None) -> dict:
     version = version or current_version(plan)
     return {
-        "id": plan.id,
-        "name": plan.name,
-        "goal": plan.goal,
-        "start_date": plan.start_date.isoformat(),
-        "weeks": plan.weeks,
+        **plan_summary(plan),
         "version": version.version,
         "changes": version.changes,
         "reason": version.reason,
-        "created_at": plan.created_at,
         "updated_at": version.created_at,
         "content": version.content,
     }

@@ -6,9 +6,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from api.exceptions import InvalidInput, NotFound
+from api.exceptions import InvalidInput
 from api.extensions import db
 from api.models import Analysis, BodyMetric, Plan, User, Workout
+from api.ownership import get_owned
 from api.planner.catalogue import CATALOGUE
 from api.validation import iso_date, number_in, text
 
@@ -17,19 +18,12 @@ MAX_SETS = 50
 FUTURE_DAYS_ALLOWED = 1
 
 
-def _own(model, user: User, object_id: int, what: str):
-    row = db.session.get(model, object_id)
-    if row is None or row.user_id != user.id:
-        raise NotFound(f"{what} {object_id} not found")
-    return row
-
-
 def get_own_workout(user: User, workout_id: int) -> Workout:
-    return _own(Workout, user, workout_id, "workout")
+    return get_owned(Workout, user, workout_id, "workout")
 
 
 def get_own_body_metric(user: User, metric_id: int) -> BodyMetric:
-    return _own(BodyMetric, user, metric_id, "body metric")
+    return get_owned(BodyMetric, user, metric_id, "body metric")
 
 
 def _clean_sets(errors: dict, where: str, sets) -> list[dict]:
@@ -76,7 +70,7 @@ def _clean_exercises(errors: dict, exercises) -> list[dict]:
 def _from_analysis(user: User, analysis_id) -> tuple[Analysis, list[dict]]:
     if isinstance(analysis_id, bool) or not isinstance(analysis_id, int):
         raise InvalidInput("analysis_id must be an integer", details={"analysis_id": "integer"})
-    analysis = _own(Analysis, user, analysis_id, "analysis")
+    analysis = get_owned(Analysis, user, analysis_id, "analysis")
     if analysis.exercise_label not in CATALOGUE:
         raise InvalidInput("that analysis did not name an exercise", details={"analysis_id": "no exercise"})
     reps = analysis.rep_count or 1
@@ -104,7 +98,7 @@ def clean_workout(user: User, body: dict, today: date, partial: bool = False) ->
         if isinstance(body["plan_id"], bool) or not isinstance(body["plan_id"], int):
             errors["plan_id"] = "must be an integer"
         else:
-            clean["plan_id"] = _own(Plan, user, body["plan_id"], "plan").id
+            clean["plan_id"] = get_owned(Plan, user, body["plan_id"], "plan").id
     if "plan_day" in body:
         clean["plan_day"] = text(errors, "plan_day", body["plan_day"], 20)
     if "duration_min" in body:

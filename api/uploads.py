@@ -8,9 +8,10 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
-from api.exceptions import InvalidMedia, NotFound, PayloadTooLarge
+from api.exceptions import InvalidMedia, PayloadTooLarge
 from api.extensions import db
 from api.models import Upload, User
+from api.ownership import get_owned
 from api.storage import Storage, StoredFile, check_image
 
 
@@ -67,10 +68,7 @@ def store_upload(
 
 
 def get_own_upload(user: User, upload_id: int) -> Upload:
-    upload = db.session.get(Upload, upload_id)
-    if upload is None or upload.user_id != user.id:
-        raise NotFound(f"upload {upload_id} not found")
-    return upload
+    return get_owned(Upload, user, upload_id, "upload")
 
 
 def own_uploads_query(user: User, kind: str | None = None):
