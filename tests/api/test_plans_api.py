@@ -205,3 +205,17 @@ def test_body_metrics_and_progress_with_charts(client, profiled):
     assert_error(client.get("/api/v1/progress?from=2026-12-01&to=2026-01-01", headers=headers), 422)
     metric_id = client.get("/api/v1/body-metrics", headers=headers).get_json()["items"][0]["id"]
     assert client.delete(f"/api/v1/body-metrics/{metric_id}", headers=headers).status_code == 204
+
+
+def test_a_plan_built_around_a_faulty_analysis_regresses_and_corrects(client, profiled):
+    from tests.unit.ml.skeletons import front_squat
+
+    body = {"exercise": "squat", "frames": [front_squat(knee_gap_px=60).tolist()], "fps": 30, "image_size": [640, 480]}
+    analysis = client.post("/api/v1/posture", headers=profiled["headers"], json=body).get_json()
+    assert analysis["posture"]["form_ok"] is False
+    content = make_plan(client, profiled["headers"], analysis_id=analysis["id"], weeks=1).get_json()["content"]
+    days = content["schedule"][0]["days"]
+    main = [item["exercise"] for day in days for item in day["exercises"]]
+    extras = [item["exercise"] for day in days for item in day["extras"]]
+    assert "squat" not in main and "goblet_squat" in main
+    assert "glute_bridge" in extras
