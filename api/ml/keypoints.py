@@ -47,38 +47,66 @@ SKELETON_EDGES = tuple(
         ("right_eye", "right_ear"),
     )
 )
+KEYPOINT_COUNT = len(KEYPOINT_NAMES)
 MAX_FRAMES = 10_000
+NUMBERS_MESSAGE = "every frame must be 17 keypoints of three numbers [x, y, confidence]"
 
 
 def index_of(name: str) -> int:
-    return KEYPOINT_INDEX[name]
+    """The COCO-17 index of a keypoint name such as 'left_knee'."""
+    try:
+        return KEYPOINT_INDEX[name]
+    except KeyError:
+        raise ValueError(f"unknown keypoint {name!r}; expected one of {', '.join(KEYPOINT_NAMES)}") from None
+
+
+def _refuse(message: str, **details) -> InvalidKeypoints:
+    return InvalidKeypoints(message, details=details)
 
 
 def validate_keypoint_frames(frames) -> np.ndarray:
-    """Client keypoints as a `(T, 17, 3)` float32 array; refuses wrong shapes and non-finite values."""
-    if not isinstance(frames, list) or not frames:
-        raise InvalidKeypoints("frames must be a non-empty list of frames", details={"frames": "non-empty list"})
+    """Client keypoints as a `(T, 17, 3)` float32 array of x, y, confidence.
+
+    Refuses (InvalidKeypoints, with details saying what is wrong) an empty or over-long sequence, any other shape,
+    non-numbers, NaN or infinite values and confidences outside 0-1.
+    """
+    if isinstance(frames, str | bytes | dict) or not hasattr(frames, "__len__"):
+        raise _refuse("frames must be a list of frames", frames="list of T frames, each 17 [x, y, confidence]")
+    if len(frames) == 0:
+        raise _refuse("frames is empty; send at least one frame", frames="at least 1 frame")
     if len(frames) > MAX_FRAMES:
-        raise InvalidKeypoints(f"at most {MAX_FRAMES} frames", details={"frames": f"at most {MAX_FRAMES}"})
+        raise _refuse(f"{len(frames)} frames is over the limit of {MAX_FRAMES}", frames=f"at most {MAX_FRAMES}")
+    not_numbers = _refuse(NUMBERS_MESSAGE, frames="shape [T, 17, 3] of numbers")
     try:
-        array = np.asarray(frames, dtype=np.float64)
+        array = np.asarray(frames)
     except (TypeError, ValueError) as exc:
-        raise InvalidKeypoints(
-            "every frame must be 17 keypoints of [x, y, confidence] numbers",
-            details={"frames": "shape (T, 17, 3) of numbers"},
-        ) from exc
-    if array.ndim != 3 or array.shape[1:] != (17, 3):
-        raise InvalidKeypoints(
+        raise not_numbers from exc
+    if array.dtype.kind not in "biuf":
+        raise not_numbers
+    array = array.astype(np.float64)
+    if array.ndim != 3 or array.shape[1:] != (KEYPOINT_COUNT, 3):
+        raise _refuse(
             f"frames have shape {list(array.shape)}; expected [T, 17, 3] (COCO-17 keypoints as x, y, confidence)",
-            details={"shape": list(array.shape), "expected": ["T", 17, 3]},
+            shape=list(array.shape),
+            expected=["T", KEYPOINT_COUNT, 3],
         )
-    if not np.isfinite(array).all():
-        bad = np.argwhere(~np.isfinite(array))[0].tolist()
-        raise InvalidKeypoints(
-            "keypoints contain NaN or infinite values; send a missing joint with confidence 0",
-            details={"first_bad_index": bad},
+    finite = np.isfinite(array)
+    if not finite.all():
+        frame, joint, value = np.argwhere(~finite)[0].tolist()
+        raise _refuse(
+            "keypoints contain NaN or infinite values; send a missing joint as [0, 0, 0]",
+            frame=frame,
+            keypoint=KEYPOINT_NAMES[joint],
+            value=("x", "y", "confidence")[value],
         )
     confidence = array[..., 2]
-    if (confidence < 0).any() or (confidence > 1).any():
-        raise InvalidKeypoints("confidence must be between 0 and 1", details={"confidence": "0-1"})
+    outside = (confidence < 0) | (confidence > 1)
+    if outside.any():
+        frame, joint = np.argwhere(outside)[0].tolist()
+        raise _refuse(
+            "confidence must be between 0 and 1",
+            frame=frame,
+            keypoint=KEYPOINT_NAMES[joint],
+            confidence=float(confidence[frame, joint]),
+        )
     return array.astype(np.float32)

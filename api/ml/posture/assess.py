@@ -1,4 +1,8 @@
-"""Judge a photo's pose, or a clip's keypoint sequence rep by rep, against an exercise's rules."""
+"""Judge a photo's pose, or a clip's keypoint sequence rep by rep, against an exercise's form rules.
+
+A check is reported in `skipped`, with the reason, whenever it cannot be judged honestly: its joints are not
+visible, the camera view cannot show the fault, or (for range-of-motion checks) there is no complete rep.
+"""
 
 from __future__ import annotations
 
@@ -6,44 +10,90 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from api.exceptions import UnknownExercise
+from api.exceptions import InvalidKeypoints, UnknownExercise
+from api.ml.keypoints import validate_keypoint_frames
 from api.ml.posture import measures
-from api.ml.posture.rules import MAIN_ANGLE, RULES, SEVERITY_PENALTY, Rule
-from api.ml.reps import Rep, count_reps
+from api.ml.posture.angles import VISIBLE_CONFIDENCE, smooth_keypoints
+from api.ml.posture.rules import RULES, SEVERITY_PENALTY, Rule
+from api.ml.posture.view import detect_sequence_view, keep_near_side, near_side
+from api.ml.reps import REP_MOTIONS, Rep, count_reps
 
-FORM_OK_MIN_SCORE = 70
-MIN_FAULT_FRACTION = 0.3
+# Form is OK when no issue is worse than `low` (a tip, not a fault).
+FORM_OK_SEVERITIES = frozenset({"low"})
+# A window's held-posture check needs its joints in at least this share of the frames (and 3 of them).
+MIN_MEASURED_FRACTION = 0.3
+MIN_MEASURED_FRAMES = 3
+# A range-of-motion check needs its joints seen this close (in seconds) to the rep's turning point.
+TURN_VISIBLE_WITHIN_S = 0.3
+MAIN_ANGLES = {
+    "elbow": measures.elbow_angle_deg,
+    "knee": measures.knee_angle_deg,
+    "hip": measures.hip_angle_deg,
+    "shoulder_abduction": measures.shoulder_abduction_deg,
+    "trunk_curl": measures.trunk_curl_deg,
+}
+REPORTED_ANGLES = {
+    "elbow_deg": measures.elbow_angle_deg,
+    "knee_deg": measures.knee_angle_deg,
+    "hip_deg": measures.hip_angle_deg,
+    "torso_lean_deg": measures.torso_lean_deg,
+}
 
 
-def _rules(exercise: str) -> tuple[Rule, ...]:
+def rules_for(exercise: str) -> tuple[Rule, ...]:
+    """The exercise's rules; UnknownExercise (with the supported list) when it has none."""
     if exercise not in RULES:
-        raise UnknownExercise(f"no posture rules for {exercise!r}", details={"supported": sorted(RULES)})
+        raise UnknownExercise(
+            f"no posture rules for exercise {exercise!r}", details={"exercise": exercise, "supported": sorted(RULES)}
+        )
     return RULES[exercise]
 
 
-def score_of(issues: list[dict]) -> float:
-    return float(max(0, 100 - sum(SEVERITY_PENALTY[issue["severity"]] for issue in issues)))
+def score_of(issues: list[dict]) -> int:
+    """100 minus a penalty per issue by severity, never below 0."""
+    return max(0, 100 - sum(SEVERITY_PENALTY[issue["severity"]] for issue in issues))
 
 
 def form_is_ok(issues: list[dict]) -> bool:
-    return score_of(issues) >= FORM_OK_MIN_SCORE and not any(issue["severity"] == "high" for issue in issues)
+    return all(issue["severity"] in FORM_OK_SEVERITIES for issue in issues)
 
 
-@dataclass
-class PostureAssessment:
-    exercise: str
-    view: str
+@dataclass(kw_only=True)
+class Judgement:
+    """The checks judged on one window (a pose, a rep or a clip): their values and the faults among them."""
+
     issues: list[dict] = field(default_factory=list)
-    skipped: list[dict] = field(default_factory=list)
-    angles: dict = field(default_factory=dict)
+    measured: dict = field(default_factory=dict)
+
+    def record(self, rule: Rule, value: float) -> None:
+        """Note a judged check's value, and its issue when the value is a fault."""
+        self.measured[rule.code] = round(float(value), 2)
+        if rule.is_fault(value):
+            self.issues.append(rule.issue(value))
 
     @property
-    def score(self) -> float:
+    def score(self) -> int:
         return score_of(self.issues)
 
     @property
     def form_ok(self) -> bool:
         return form_is_ok(self.issues)
+
+
+@dataclass(kw_only=True)
+class PostureAssessment(Judgement):
+    """The form of one pose: issues found, checks judged (and their values), checks skipped (with why), and the
+    main joint angles."""
+
+    exercise: str
+    view: str
+    skipped: list[dict] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+    angles: dict = field(default_factory=dict)
+
+    def record(self, rule: Rule, value: float) -> None:
+        self.checked.append(rule.code)
+        super().record(rule, value)
 
     def to_dict(self) -> dict:
         return {
@@ -53,133 +103,158 @@ class PostureAssessment:
             "view": self.view,
             "issues": self.issues,
             "skipped": self.skipped,
+            "checked": self.checked,
+            "measured": self.measured,
             "angles": self.angles,
         }
 
 
 @dataclass
+class RepAssessment(Judgement):
+    """One counted rep, the value of each check judged on it and the faults seen in it."""
+
+    rep: Rep
+
+    def to_dict(self) -> dict:
+        return {
+            **self.rep.to_dict(),
+            "score": self.score,
+            "form_ok": self.form_ok,
+            "issues": self.issues,
+            "measured": self.measured,
+        }
+
+
+@dataclass(kw_only=True)
 class SequenceAssessment(PostureAssessment):
-    reps: list[dict] = field(default_factory=list)
+    """A clip's form: per rep when reps were counted, else the clip judged as one hold. Score: the reps' mean."""
+
+    reps: list[RepAssessment] = field(default_factory=list)
 
     @property
-    def score(self) -> float:
+    def score(self) -> int:
         if self.reps:
-            return round(float(np.mean([rep["score"] for rep in self.reps])), 1)
+            return round(float(np.mean([rep.score for rep in self.reps])))
         return score_of(self.issues)
 
     @property
     def form_ok(self) -> bool:
         if self.reps:
-            return all(rep["form_ok"] for rep in self.reps)
+            return all(rep.form_ok for rep in self.reps)
         return form_is_ok(self.issues)
 
     def to_dict(self) -> dict:
         data = super().to_dict()
-        data["reps"] = {"count": len(self.reps), "per_rep": self.reps}
+        data["reps"] = {"count": len(self.reps), "per_rep": [rep.to_dict() for rep in self.reps]}
         return data
 
 
-def _view_blocks(rule: Rule, view: str) -> str | None:
+def _in_pixels(frames: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
+    """Keypoints in pixels; coordinates given normalised to 0-1 (as on-device pose kits do) are scaled up."""
+    visible = frames[..., 2] >= VISIBLE_CONFIDENCE
+    if not visible.any() or np.abs(frames[..., :2][visible]).max() > 1.0:
+        return frames
+    scaled = frames.copy()
+    scaled[..., 0] *= image_size[0]
+    scaled[..., 1] *= image_size[1]
+    return scaled
+
+
+def _checked_frames(frames, image_size: tuple[int, int]) -> np.ndarray:
+    return _in_pixels(validate_keypoint_frames(frames), image_size)
+
+
+def _prepared(frames: np.ndarray, smooth: bool) -> tuple[np.ndarray, str]:
+    """The view, and frames ready to measure: smoothed over time, far side dropped in a side view."""
+    view = detect_sequence_view(frames)
+    if smooth:
+        frames = smooth_keypoints(frames)
+    if view == "side" and (side := near_side(frames)) is not None:
+        frames = keep_near_side(frames, side)
+    return frames, view
+
+
+def _view_reason(rule: Rule, view: str) -> str | None:
     if rule.view and view != rule.view:
         return f"needs a {rule.view} view; this one looks {view}"
     return None
 
 
-def _frame_angles(kp: np.ndarray) -> dict:
-    named = {
-        "elbow_deg": measures.side_angle(kp, "shoulder", "elbow", "wrist"),
-        "knee_deg": measures.side_angle(kp, "hip", "knee", "ankle"),
-        "hip_deg": measures.side_angle(kp, "shoulder", "hip", "knee"),
-        "torso_lean_deg": measures.torso_lean_deg(kp),
-    }
-    return {name: round(value, 1) for name, value in named.items() if value is not None}
+def _not_visible(rule: Rule) -> str:
+    return f"the joints it needs ({', '.join(rule.joints)}) are not visible enough"
 
 
-def assess_pose(exercise: str, keypoints: np.ndarray, image_size: tuple[int, int]) -> PostureAssessment:
-    """Judge one pose; range-of-motion rules need a clip and are skipped."""
-    kp = np.asarray(keypoints, dtype=np.float32)
-    view = measures.detect_view(kp)
-    result = PostureAssessment(exercise=exercise, view=view, angles=_frame_angles(kp))
-    for rule in _rules(exercise):
-        blocked = "range of motion needs a clip" if rule.scope == "rep" else _view_blocks(rule, view)
-        value = None if blocked else rule.measure(kp)
-        if blocked or value is None:
-            result.skipped.append({"code": rule.code, "reason": blocked or "the joints it needs are not visible"})
-        elif rule.is_fault(value):
-            result.issues.append(rule.issue(value))
+def _angles_at(kp: np.ndarray) -> dict:
+    values = {name: measure(kp) for name, measure in REPORTED_ANGLES.items()}
+    return {name: round(value, 1) for name, value in values.items() if value is not None}
+
+
+def assess_pose(exercise: str, keypoints, image_size: tuple[int, int]) -> PostureAssessment:
+    """Judge one pose (a photo). Range-of-motion checks need a clip and are skipped."""
+    rules = rules_for(exercise)
+    frames, view = _prepared(_checked_frames([keypoints], image_size), False)
+    kp = frames[0]
+    result = PostureAssessment(exercise=exercise, view=view, angles=_angles_at(kp))
+    for rule in rules:
+        reason = "range of motion needs a clip of a whole rep" if rule.scope == "rep" else _view_reason(rule, view)
+        value = None if reason else rule.value(kp)
+        if reason or value is None:
+            result.skipped.append({"code": rule.code, "reason": reason or _not_visible(rule)})
+        else:
+            result.record(rule, value)
     return result
 
 
-def _sequence_view(frames: np.ndarray) -> str:
-    views = [measures.detect_view(kp) for kp in frames if kp[:, 2].max() > 0]
-    if not views:
-        return "unclear"
-    values, counts = np.unique(views, return_counts=True)
-    return str(values[np.argmax(counts)])
-
-
-def _judge_window(rules: tuple[Rule, ...], frames: np.ndarray, view: str) -> tuple[list[dict], list[dict]]:
-    """Issues and skipped checks over a window of frames (one rep, or the whole clip)."""
-    issues, skipped = [], []
-    for rule in rules:
-        blocked = _view_blocks(rule, view)
-        values = [] if blocked else [v for v in (rule.measure(kp) for kp in frames) if v is not None]
-        if blocked or not values:
-            skipped.append({"code": rule.code, "reason": blocked or "the joints it needs are not visible"})
-            continue
-        if rule.scope == "rep":
-            value = min(values) if rule.reduce == "min" else max(values)
-            if rule.is_fault(value):
-                issues.append(rule.issue(value))
-        else:
-            faults = [v for v in values if rule.is_fault(v)]
-            if len(faults) >= MIN_FAULT_FRACTION * len(values):
-                issues.append(rule.issue(float(np.median(faults))))
-    return issues, skipped
-
-
-def _main_angles(exercise: str, frames: np.ndarray) -> np.ndarray:
-    measure = MAIN_ANGLE.get(exercise)
-    if measure is None:
-        return np.full(len(frames), np.nan)
+def _series(measure, frames: np.ndarray) -> np.ndarray:
     return np.array([np.nan if (v := measure(kp)) is None else v for kp in frames], dtype=np.float64)
 
 
-def _rep_dict(rep: Rep, fps: float, issues: list[dict]) -> dict:
-    return {
-        "index": rep.index,
-        "start_s": round(rep.start / fps, 3),
-        "end_s": round(rep.end / fps, 3),
-        "duration_s": round((rep.end - rep.start) / fps, 3),
-        "range_of_motion_deg": round(rep.range_of_motion_deg, 1),
-        "min_angle_deg": round(rep.min_angle_deg, 1),
-        "max_angle_deg": round(rep.max_angle_deg, 1),
-        "score": score_of(issues),
-        "form_ok": form_is_ok(issues),
-        "issues": issues,
-    }
+def _window_value(rule: Rule, values: np.ndarray, rep: Rep | None, fps: float) -> float | None:
+    """The rule's value over one window (a rep, or the whole clip), or None when the window cannot be judged."""
+    window = values if rep is None else values[rep.start_frame : rep.end_frame + 1]
+    measured = window[~np.isnan(window)]
+    if rule.scope == "rep":
+        near = max(1, round(TURN_VISIBLE_WITHIN_S * fps))
+        if np.isnan(values[max(0, rep.turn_frame - near) : rep.turn_frame + near + 1]).all():
+            return None
+    elif len(measured) < max(MIN_MEASURED_FRAMES, MIN_MEASURED_FRACTION * len(window)):
+        return None
+    return rule.summarise(measured)
 
 
-def assess_sequence(exercise: str, frames: np.ndarray, fps: float, image_size: tuple[int, int]) -> SequenceAssessment:
-    """Count the reps and judge each one; a clip without reps (a plank hold) is judged as a whole."""
-    rules = _rules(exercise)
-    frames = np.asarray(frames, dtype=np.float32)
-    view = _sequence_view(frames)
-    reps = count_reps(_main_angles(exercise, frames))
-    rep_dicts = []
-    for rep in reps:
-        rep_issues, _ = _judge_window(rules, frames[rep.start : rep.end + 1], view)
-        rep_dicts.append(_rep_dict(rep, fps, rep_issues))
-    if reps:
-        clip_issues = {i["code"]: i for rep in rep_dicts for i in rep["issues"]}
-        _, skipped = _judge_window(rules, frames, view)
-        issues = list(clip_issues.values())
-    else:
-        frame_rules = tuple(rule for rule in rules if rule.scope == "frame")
-        issues, skipped = _judge_window(frame_rules, frames, view)
-        skipped += [{"code": r.code, "reason": "no complete rep was seen"} for r in rules if r.scope == "rep"]
-    visible = [kp for kp in frames if kp[:, 2].max() > 0]
-    angles = _frame_angles(visible[len(visible) // 2]) if visible else {}
-    return SequenceAssessment(
-        exercise=exercise, view=view, issues=issues, skipped=skipped, angles=angles, reps=rep_dicts
-    )
+def assess_sequence(exercise: str, frames, fps: float, image_size: tuple[int, int]) -> SequenceAssessment:
+    """Count the reps on the exercise's main angle and judge each one; a clip without reps (a plank hold, or an
+    exercise without a rep motion) is judged as one window, and its range-of-motion checks are skipped.
+
+    The clip's issues are the worst of each fault over its reps; `measured` holds every judged check's value,
+    per rep and for the clip, faulty or not."""
+    rules = rules_for(exercise)
+    if not fps or fps <= 0:
+        raise InvalidKeypoints("fps must be positive", details={"fps": fps})
+    frames, view = _prepared(_checked_frames(frames, image_size), True)
+    motion = REP_MOTIONS.get(exercise)
+    reps = count_reps(_series(MAIN_ANGLES[motion.angle], frames), fps, exercise) if motion else []
+    per_rep = [RepAssessment(rep) for rep in reps]
+    result = SequenceAssessment(exercise=exercise, view=view, reps=per_rep)
+    for rule in rules:
+        reason = _view_reason(rule, view)
+        if reason is None and rule.scope == "rep" and not reps:
+            reason = "no complete rep was seen"
+        values = None if reason else _series(rule.value, frames)
+        window_values = [] if reason else [_window_value(rule, values, rep, fps) for rep in reps or [None]]
+        judged = [value for value in window_values if value is not None]
+        if not judged:
+            result.skipped.append({"code": rule.code, "reason": reason or _not_visible(rule)})
+            continue
+        for rep_result, value in zip(per_rep, window_values if reps else [], strict=True):
+            if value is not None:
+                rep_result.record(rule, value)
+        result.record(rule, max(judged) if rule.fault_when == "above" else min(judged))
+    key = reps[0].turn_frame if reps else _middle_visible(frames)
+    result.angles = _angles_at(frames[key]) if key is not None else {}
+    return result
+
+
+def _middle_visible(frames: np.ndarray) -> int | None:
+    seen = np.flatnonzero((frames[..., 2] >= VISIBLE_CONFIDENCE).any(axis=1))
+    return int(seen[len(seen) // 2]) if len(seen) else None

@@ -1,159 +1,155 @@
-"""Posture rules on constructed keypoints: real faults are reported, unseen ones are skipped, never guessed."""
+"""The posture service's public interface: exercises, catalogue checks, photo and clip assessments, bad input."""
+
+import json
 
 import numpy as np
 import pytest
 
 from api.exceptions import InvalidKeypoints, UnknownExercise
-from api.ml.keypoints import KEYPOINT_INDEX, validate_keypoint_frames
 from api.ml.posture import SUPPORTED_EXERCISES, assess_pose, assess_sequence, checks_for, has_rules
-from api.ml.posture.measures import detect_view, hip_line_deviation_deg
-from tests.unit.ml.skeletons import front_squat, repeated, side_plank, side_push_up, skeleton
+from tests.unit.ml.skeletons import clip, hide, rep_values, side_pose
 
 SIZE = (640, 480)
+FPS = 10.0
+REQUIRED = {
+    "squat", "push_up", "plank", "lunge", "biceps_curl", "shoulder_press", "deadlift",
+    "romanian_deadlift", "lateral_raise", "row", "pull_up", "hip_thrust",
+}  # fmt: skip
+
+
+def push_up(elbow_deg=170.0, hip_deg=180.0, facing="right"):
+    return side_pose(trunk_deg=90, hip_deg=hip_deg, shoulder_deg=90, elbow_deg=elbow_deg, facing=facing)
+
+
+def push_up_clip(bottom_deg=80.0, reps=3, hip_deg=180.0, facing="right") -> np.ndarray:
+    return clip([push_up(angle, hip_deg, facing) for angle in rep_values(170.0, bottom_deg, reps=reps)])
 
 
 def codes(assessment) -> set[str]:
     return {issue["code"] for issue in assessment.issues}
 
 
-def skipped_codes(assessment) -> set[str]:
-    return {item["code"] for item in assessment.skipped}
+def test_the_required_exercises_and_more_have_rules():
+    assert REQUIRED <= SUPPORTED_EXERCISES and len(SUPPORTED_EXERCISES) > len(REQUIRED)
+    assert all(has_rules(exercise) for exercise in REQUIRED)
 
 
-def test_at_least_twelve_exercises_have_rules():
-    required = {
-        "squat", "push_up", "plank", "lunge", "biceps_curl", "shoulder_press", "deadlift",
-        "romanian_deadlift", "lateral_raise", "row", "pull_up", "hip_thrust",
-    }  # fmt: skip
-    assert required <= SUPPORTED_EXERCISES
-    assert all(checks_for(exercise) for exercise in required)
+def test_catalogue_checks_name_their_code_and_what_they_look_for():
+    checks = checks_for("push_up")
+    assert {"hips_sagging", "hips_too_high", "partial_range_of_motion"} <= {check["code"] for check in checks}
+    assert all(check["description"] and check["source"] for check in checks)
+    assert checks_for("juggling") == [] and not has_rules("juggling") and not has_rules(None)
 
 
-def test_straight_plank_is_good_form_seen_from_the_side():
-    result = assess_pose("plank", side_plank(), SIZE)
-    assert result.view == "side"
-    assert result.issues == [] and result.score == 100 and result.form_ok
+@pytest.mark.parametrize("assess", [lambda: assess_pose("juggling", push_up(), SIZE),
+                                    lambda: assess_sequence("juggling", push_up_clip(), FPS, SIZE)])  # fmt: skip
+def test_an_unknown_exercise_is_refused_with_the_supported_list(assess):
+    with pytest.raises(UnknownExercise) as error:
+        assess()
+    assert "push_up" in error.value.details["supported"]
 
 
-@pytest.mark.parametrize("exercise", ["plank", "push_up"])
-def test_sagging_hips_are_reported_with_measure_and_threshold(exercise):
-    result = assess_pose(exercise, side_plank(hip_offset_px=50), SIZE)
-    issue = next(i for i in result.issues if i["code"] == "hips_sagging")
-    assert issue["measured"] > issue["threshold"] == 15.0
-    assert issue["correction"] and issue["severity"] == "high"
-    assert not result.form_ok and result.score < 100
-
-
-@pytest.mark.parametrize("exercise", ["plank", "push_up"])
-def test_piked_hips_are_reported_as_hips_too_high(exercise):
-    result = assess_pose(exercise, side_plank(hip_offset_px=-50), SIZE)
-    assert "hips_too_high" in codes(result) and "hips_sagging" not in codes(result)
-
-
-def test_slight_hip_wobble_is_not_a_fault():
-    assert codes(assess_pose("plank", side_plank(hip_offset_px=10), SIZE)) == set()
-
-
-def test_hip_deviation_sign_does_not_depend_on_facing_direction():
-    mirrored = side_plank(hip_offset_px=40).copy()
-    mirrored[:, 0] = 640 - mirrored[:, 0]
-    assert hip_line_deviation_deg(mirrored) == pytest.approx(hip_line_deviation_deg(side_plank(hip_offset_px=40)))
-
-
-def test_invisible_hips_skip_the_check_instead_of_guessing():
-    kp = side_plank(hip_offset_px=50)
-    kp[[KEYPOINT_INDEX["left_hip"], KEYPOINT_INDEX["right_hip"]], 2] = 0
-    result = assess_pose("plank", kp, SIZE)
-    assert "hips_sagging" not in codes(result) and "hips_sagging" in skipped_codes(result)
-
-
-def test_hip_line_needs_a_side_view():
-    front = front_squat(knee_gap_px=120)
-    result = assess_pose("plank", front, SIZE)
-    assert detect_view(front) == "front"
-    reasons = {item["code"]: item["reason"] for item in result.skipped}
-    assert "side view" in reasons["hips_sagging"]
-
-
-def test_knees_caving_in_is_seen_from_the_front():
-    result = assess_pose("squat", front_squat(knee_gap_px=70), SIZE)
-    issue = next(i for i in result.issues if i["code"] == "knees_caving_in")
-    assert issue["measured"] < 0.85 and issue["unit"] == "ratio"
-    assert "knees_caving_in" not in codes(assess_pose("squat", front_squat(knee_gap_px=130), SIZE))
+def test_a_photo_assessment_is_json_ready_with_score_view_and_angles():
+    result = assess_pose("push_up", push_up(hip_deg=205), SIZE).to_dict()
+    json.dumps(result)
+    assert set(result) >= {"exercise", "score", "form_ok", "view", "issues", "skipped", "angles"}
+    assert result["view"] == "side" and result["form_ok"] is False and 0 <= result["score"] < 100
+    issue = result["issues"][0]
+    assert set(issue) == {"code", "message", "correction", "severity", "measured", "threshold", "unit"}
+    assert result["angles"]["elbow_deg"] == pytest.approx(170.0, abs=0.5)
 
 
 def test_range_of_motion_needs_a_clip_on_a_photo():
-    result = assess_pose("push_up", side_push_up(elbow_deg=150), SIZE)
-    assert "partial_range_of_motion" in skipped_codes(result)
-    assert "partial_range_of_motion" not in codes(result)
+    result = assess_pose("push_up", push_up(elbow_deg=150), SIZE)
+    reasons = {item["code"]: item["reason"] for item in result.skipped}
+    assert "clip" in reasons["partial_range_of_motion"] and "partial_range_of_motion" not in codes(result)
 
 
-def test_curl_with_elbows_swinging_forward_is_flagged():
-    swinging = skeleton({"shoulder": (300, 150), "hip": (300, 300), "elbow": (360, 200), "wrist": (360, 140)})
-    tucked = skeleton({"shoulder": (300, 150), "hip": (300, 300), "elbow": (305, 230), "wrist": (360, 200)})
-    assert "elbows_drifting_forward" in codes(assess_pose("biceps_curl", swinging, SIZE))
-    assert "elbows_drifting_forward" not in codes(assess_pose("biceps_curl", tucked, SIZE))
-
-
-def test_lateral_raise_above_shoulder_height_is_flagged_from_the_front():
-    base = {"left_shoulder": (260, 200), "right_shoulder": (380, 200), "left_hip": (280, 330), "right_hip": (360, 330)}
-    too_high = skeleton({**base, "left_elbow": (200, 120), "right_elbow": (440, 120)})
-    level = skeleton({**base, "left_elbow": (180, 200), "right_elbow": (460, 200)})
-    assert "arms_too_high" in codes(assess_pose("lateral_raise", too_high, SIZE))
-    assert "arms_too_high" not in codes(assess_pose("lateral_raise", level, SIZE))
-
-
-def push_up_clip(bottom_elbow_deg: float, reps: int = 2, hip_offset_px: float = 0.0, noise: float = 0.0):
-    cycle = np.concatenate([np.linspace(170, bottom_elbow_deg, 10), np.linspace(bottom_elbow_deg, 170, 10)])
-    angles = np.concatenate([[170] * 5, *[cycle] * reps, [170] * 5])
-    rng = np.random.default_rng(0)
-    angles = angles + rng.normal(0, noise, len(angles))
-    return repeated([side_push_up(a, hip_offset_px) for a in angles])
-
-
-def test_full_push_ups_are_counted_and_pass():
-    result = assess_sequence("push_up", push_up_clip(80, reps=3), fps=20, image_size=SIZE).to_dict()
-    assert result["reps"]["count"] == 3
+def test_full_push_ups_are_counted_and_pass_rep_by_rep():
+    result = assess_sequence("push_up", push_up_clip(reps=3), FPS, SIZE).to_dict()
+    json.dumps(result)
+    assert result["reps"]["count"] == 3 and result["form_ok"] is True and result["score"] == 100
     first = result["reps"]["per_rep"][0]
-    assert first["range_of_motion_deg"] > 80 and first["duration_s"] == pytest.approx(1.0, abs=0.2)
-    assert result["form_ok"] and all(rep["form_ok"] for rep in result["reps"]["per_rep"])
+    assert set(first) >= {"index", "start_s", "end_s", "duration_s", "range_of_motion_deg", "min_angle_deg"}
+    assert first["range_of_motion_deg"] > 80 and first["duration_s"] == pytest.approx(1.9, abs=0.3)
+    assert all(rep["form_ok"] and rep["issues"] == [] for rep in result["reps"]["per_rep"])
 
 
-def test_shallow_push_ups_are_partial_range_of_motion_per_rep():
-    result = assess_sequence("push_up", push_up_clip(130, reps=2), fps=20, image_size=SIZE).to_dict()
-    assert result["reps"]["count"] == 2
-    for rep in result["reps"]["per_rep"]:
-        assert "partial_range_of_motion" in {issue["code"] for issue in rep["issues"]}
+def test_sagging_through_the_clip_fails_every_rep():
+    result = assess_sequence("push_up", push_up_clip(hip_deg=205, reps=2), FPS, SIZE)
+    assert "hips_sagging" in codes(result) and result.form_ok is False
+    assert all(not rep["form_ok"] for rep in result.to_dict()["reps"]["per_rep"])
 
 
-def test_sagging_through_a_rep_fails_that_rep():
-    result = assess_sequence("push_up", push_up_clip(80, reps=1, hip_offset_px=45), fps=20, image_size=SIZE)
-    assert result.to_dict()["reps"]["per_rep"][0]["form_ok"] is False
-    assert "hips_sagging" in codes(result)
+def test_one_shallow_rep_among_good_ones_is_the_only_one_flagged():
+    angles = rep_values(170.0, 80.0, reps=1) + rep_values(170.0, 118.0, reps=1)[4:] + rep_values(170.0, 80.0, 1)[4:]
+    result = assess_sequence("push_up", clip([push_up(angle) for angle in angles]), FPS, SIZE).to_dict()
+    assert [rep["form_ok"] for rep in result["reps"]["per_rep"]] == [True, False, True]
+    assert result["form_ok"] is False and 0 < result["score"] < 100
+
+
+def test_a_one_frame_glitch_is_not_a_fault():
+    frames = clip([side_pose(trunk_deg=90, shoulder_deg=90, elbow_deg=90)] * 30)
+    frames[12] = side_pose(trunk_deg=90, shoulder_deg=90, elbow_deg=90, hip_deg=215)
+    result = assess_sequence("plank", frames, FPS, SIZE)
+    assert codes(result) == set() and "hips_sagging" in result.checked
 
 
 def test_a_plank_hold_has_no_reps_and_is_judged_as_a_whole():
-    result = assess_sequence("plank", repeated([side_plank(hip_offset_px=50)] * 30), fps=10, image_size=SIZE)
-    data = result.to_dict()
-    assert data["reps"]["count"] == 0 and "hips_sagging" in codes(result)
+    frames = clip([side_pose(trunk_deg=90, shoulder_deg=90, elbow_deg=90, hip_deg=205)] * 30)
+    result = assess_sequence("plank", frames, FPS, SIZE).to_dict()
+    assert result["reps"]["count"] == 0 and "hips_sagging" in {issue["code"] for issue in result["issues"]}
 
 
-def test_unknown_exercise_is_refused():
-    assert not has_rules("juggling")
-    with pytest.raises(UnknownExercise):
-        assess_pose("juggling", side_plank(), SIZE)
+def test_a_push_up_clip_without_a_rep_says_so_instead_of_judging_depth():
+    result = assess_sequence("push_up", clip([push_up(165)] * 30), FPS, SIZE)
+    reasons = {item["code"]: item["reason"] for item in result.skipped}
+    assert reasons["partial_range_of_motion"] == "no complete rep was seen"
+
+
+def test_frames_where_the_person_is_lost_are_ignored():
+    frames = push_up_clip(reps=2, hip_deg=205)
+    frames[::3] = 0.0
+    result = assess_sequence("push_up", frames, FPS, SIZE)
+    assert result.to_dict()["reps"]["count"] == 2 and "hips_sagging" in codes(result)
+
+
+def test_a_clip_where_the_hips_are_never_seen_skips_the_hip_checks():
+    result = assess_sequence("push_up", hide(push_up_clip(hip_deg=205), "hip"), FPS, SIZE)
+    skipped = {item["code"] for item in result.skipped}
+    assert {"hips_sagging", "hips_too_high"} <= skipped and not codes(result) & skipped
+
+
+def test_facing_left_or_right_gives_the_same_verdict():
+    right = assess_sequence("push_up", push_up_clip(hip_deg=205, reps=2), FPS, SIZE)
+    left = assess_sequence("push_up", push_up_clip(hip_deg=205, reps=2, facing="left"), FPS, SIZE)
+    assert codes(left) == codes(right) and left.score == right.score
+
+
+def test_normalised_coordinates_are_judged_like_pixels():
+    pixels = push_up_clip(hip_deg=205, reps=2)
+    normalised = pixels.copy()
+    normalised[..., 0] /= SIZE[0]
+    normalised[..., 1] /= SIZE[1]
+    assert codes(assess_sequence("push_up", normalised, FPS, SIZE)) == codes(
+        assess_sequence("push_up", pixels, FPS, SIZE)
+    )
 
 
 @pytest.mark.parametrize(
-    "frames",
-    [[], [[[0, 0, 1]] * 16], [[[0, 0]] * 17], [[[float("nan"), 0, 1]] * 17], [[[0, 0, 1.5]] * 17], "text"],
-    ids=["empty", "16-joints", "2-values", "nan", "confidence>1", "not-a-list"],
+    "frames", [np.zeros((0, 17, 3)), np.zeros((4, 16, 3)), np.full((4, 17, 3), np.nan)], ids=["empty", "16", "nan"]
 )
-def test_bad_keypoint_arrays_are_refused(frames):
+def test_malformed_frames_are_refused(frames):
     with pytest.raises(InvalidKeypoints):
-        validate_keypoint_frames(frames)
+        assess_sequence("push_up", frames, FPS, SIZE)
 
 
-def test_valid_keypoints_come_back_as_float_array():
-    array = validate_keypoint_frames([side_plank().tolist()] * 3)
-    assert array.shape == (3, 17, 3) and array.dtype == np.float32
+def test_fps_must_be_positive():
+    with pytest.raises(InvalidKeypoints):
+        assess_sequence("push_up", push_up_clip(), 0, SIZE)
+
+
+def test_a_photo_pose_of_the_wrong_shape_is_refused():
+    with pytest.raises(InvalidKeypoints) as error:
+        assess_pose("plank", [[1.0, 2.0, 0.9]] * 16, SIZE)
+    assert error.value.details["shape"] == [1, 16, 3]

@@ -1,39 +1,141 @@
-"""Rep counting by hysteresis."""
+"""Rep counting by hysteresis on synthetic angle series: clean, noisy, jittery, partial, with missing frames."""
 
 import numpy as np
+import pytest
 
-from api.ml.reps import count_reps
+from api.ml.reps import MAX_GAP_S, count_reps, fill_gaps, smooth_series
+
+FPS = 10.0
 
 
-def cycles(n: int, low: float = 80, high: float = 170, per_half: int = 10) -> np.ndarray:
-    one = np.concatenate([np.linspace(high, low, per_half), np.linspace(low, high, per_half)])
-    return np.concatenate([[high] * 3, *[one] * n, [high] * 3])
+def cycles(n: int, rest: float = 170.0, turn: float = 80.0, frames_per_half: int = 10, hold: int = 4) -> np.ndarray:
+    """`n` reps from `rest` to `turn` and back, holding still at rest before, between and after them."""
+    one = np.concatenate([np.linspace(rest, turn, frames_per_half), np.linspace(turn, rest, frames_per_half)])
+    return np.concatenate([np.full(hold, rest), *[np.concatenate([one, np.full(hold, rest)]) for _ in range(n)]])
+
+
+def sine_reps(n: int, noise_deg: float, seed: int = 0) -> np.ndarray:
+    """`n` push-ups as a cosine between 170 and 80 deg, 2 s each, with Gaussian keypoint noise."""
+    t = np.arange(int(n * 2.0 * FPS)) / FPS
+    angles = 125.0 + 45.0 * np.cos(2 * np.pi * t / 2.0)
+    return angles + np.random.default_rng(seed).normal(0.0, noise_deg, len(t))
 
 
 def test_counts_clean_reps():
-    assert len(count_reps(cycles(4))) == 4
+    assert len(count_reps(cycles(4), FPS, "push_up")) == 4
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_noisy_sine_reps_are_counted_exactly(seed):
+    assert len(count_reps(sine_reps(5, noise_deg=4.0, seed=seed), FPS, "push_up")) == 5
 
 
 def test_jitter_at_the_top_never_counts_twice():
-    noisy = cycles(3) + np.random.default_rng(1).normal(0, 4, len(cycles(3)))
-    assert len(count_reps(noisy)) == 3
+    series = cycles(3)
+    top = series >= 169.0
+    series[top] += np.where(np.arange(top.sum()) % 2 == 0, -12.0, 0.0)
+    assert len(count_reps(series, FPS, "push_up")) == 3
 
 
 def test_a_still_clip_has_no_reps():
-    assert count_reps(np.full(60, 170.0) + np.random.default_rng(2).normal(0, 3, 60)) == []
+    still = np.full(60, 170.0) + np.random.default_rng(2).normal(0, 3, 60)
+    assert count_reps(still, FPS, "push_up") == []
 
 
-def test_missing_frames_are_bridged():
-    series = cycles(2).astype(float)
-    series[5:9] = np.nan
-    assert len(count_reps(series)) == 2
+def test_a_shallow_dip_between_full_reps_is_not_a_rep():
+    series = np.concatenate([cycles(1), cycles(1, turn=145.0)[4:], cycles(1)[4:]])
+    reps = count_reps(series, FPS, "push_up")
+    assert len(reps) == 2
+    assert all(rep.min_angle_deg < 90 for rep in reps)
+
+
+def test_partial_reps_alone_are_counted_with_their_small_range():
+    reps = count_reps(cycles(3, turn=135.0), FPS, "push_up")
+    assert len(reps) == 3
+    assert all(rep.range_of_motion_deg == pytest.approx(35.0, abs=1.0) for rep in reps)
+
+
+def test_a_swing_under_the_minimum_range_is_not_a_rep():
+    assert count_reps(cycles(3, turn=155.0), FPS, "push_up") == []
+
+
+def test_short_gaps_of_missing_frames_are_bridged():
+    series = cycles(2)
+    series[8:11] = np.nan
+    assert len(count_reps(series, FPS, "push_up")) == 2
+
+
+def test_a_long_gap_ends_the_rep_in_progress():
+    series = cycles(2)
+    gap = int(MAX_GAP_S * FPS) + 5
+    series[10 : 10 + gap] = np.nan
+    assert len(count_reps(series, FPS, "push_up")) == 1
+
+
+def test_all_missing_has_no_reps():
+    assert count_reps(np.full(40, np.nan), FPS, "push_up") == []
 
 
 def test_reps_starting_from_the_low_end_are_counted():
-    assert len(count_reps(200 - cycles(3))) == 3
+    press = 250.0 - cycles(3)
+    reps = count_reps(press, FPS, "shoulder_press")
+    assert len(reps) == 3
+    assert all(press[rep.turn_frame] > 160 for rep in reps)
 
 
-def test_rep_reports_its_turning_point_and_range():
-    rep = count_reps(cycles(1))[0]
-    assert rep.start < rep.turn < rep.end
-    assert rep.min_angle_deg < 90 and rep.max_angle_deg > 160 and rep.range_of_motion_deg > 70
+def test_a_clip_cut_in_the_middle_of_a_rep_still_counts_its_cycles():
+    assert len(count_reps(cycles(3)[14:], FPS, "push_up")) >= 2
+
+
+def test_an_unknown_exercise_starts_from_the_end_the_series_starts_at():
+    assert len(count_reps(250.0 - cycles(2), FPS)) == 2
+
+
+def test_impossible_angles_from_keypoint_glitches_do_not_hide_reps():
+    series = cycles(2)
+    series[13:15] = 5.0
+    assert len(count_reps(series, FPS, "push_up")) == 2
+
+
+def test_rep_reports_its_frames_timing_and_range():
+    rep = count_reps(cycles(1, frames_per_half=10), FPS, "push_up")[0]
+    assert rep.start_frame < rep.turn_frame < rep.end_frame
+    assert rep.duration_s == pytest.approx(2.0, abs=0.3)
+    assert rep.start_s == pytest.approx(rep.start_frame / FPS)
+    assert rep.min_angle_deg == pytest.approx(80.0) and rep.max_angle_deg == pytest.approx(170.0)
+    assert rep.to_dict()["range_of_motion_deg"] == pytest.approx(90.0)
+
+
+def test_slower_reps_last_longer():
+    fast = count_reps(cycles(1, frames_per_half=6), FPS, "push_up")[0]
+    slow = count_reps(cycles(1, frames_per_half=20), FPS, "push_up")[0]
+    assert slow.duration_s > fast.duration_s * 2.5
+
+
+def test_fps_must_be_positive():
+    with pytest.raises(ValueError):
+        count_reps(cycles(1), 0.0, "push_up")
+
+
+def test_fill_gaps_interpolates_inside_and_leaves_the_ends():
+    filled = fill_gaps([np.nan, 1.0, np.nan, 3.0, np.nan])
+    assert np.isnan(filled[0]) and filled[2] == pytest.approx(2.0) and np.isnan(filled[4])
+
+
+def test_fill_gaps_leaves_long_gaps_missing():
+    filled = fill_gaps([1.0, np.nan, np.nan, np.nan, 5.0], max_gap=2)
+    assert np.isnan(filled[1:4]).all()
+
+
+def test_smoothing_removes_a_one_frame_spike_and_keeps_missing_samples_missing():
+    values = np.array([10.0] * 5 + [90.0] + [10.0] * 5 + [np.nan] * 2 + [10.0] * 4)
+    smoothed = smooth_series(values)
+    assert np.nanmax(smoothed) < 15.0
+    assert np.isnan(smoothed[11:13]).all() and not np.isnan(smoothed[13:]).any()
+
+
+def test_smoothing_keeps_a_turning_point_where_it_is():
+    values = np.concatenate([np.linspace(170, 80, 10), np.linspace(80, 170, 10)])
+    smoothed = smooth_series(values)
+    assert abs(int(np.argmin(smoothed)) - int(np.argmin(values))) <= 1
+    assert smoothed.min() < 90.0

@@ -1,0 +1,89 @@
+"""What a form rule is: a stable code, what it measures (by joint name), a cited threshold, message and correction.
+
+`frame` rules judge a posture that must hold all along (a photo, or the frames of a rep: the value exceeded in at
+least `PERSISTENCE_FRACTION` of them, so a one-frame glitch is not a fault). `rep` rules judge what a rep must
+reach at some point (depth, lockout): the rep's best value, so a photo skips them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Measure = Callable[[np.ndarray], float | None]
+SEVERITY_PENALTY = {"low": 8, "medium": 15, "high": 25}
+# A held-posture fault must show in at least this share of a rep's frames (about 0.3 s of a 1.5 s rep).
+PERSISTENCE_FRACTION = 0.25
+SCOPES = ("frame", "rep")
+VIEWS = ("side", "front")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One form check.
+
+    `measure` reads one frame and returns a value or None (its `joints` are not visible); the value minus
+    `baseline` (the measure's reading on good form, where keypoints are biased) is compared with `threshold`:
+    a fault when it is `above` (or `below`) it. `view` is the camera view the check needs, if any.
+    """
+
+    code: str
+    description: str
+    joints: tuple[str, ...]
+    measure: Measure
+    threshold: float
+    fault_when: str
+    message: str
+    correction: str
+    severity: str
+    source: str
+    unit: str = "deg"
+    view: str | None = None
+    scope: str = "frame"
+    baseline: float = 0.0
+
+    def __post_init__(self):
+        if self.fault_when not in ("above", "below"):
+            raise ValueError(f"{self.code}: fault_when must be 'above' or 'below'")
+        if self.severity not in SEVERITY_PENALTY or self.scope not in SCOPES or self.view not in (None, *VIEWS):
+            raise ValueError(f"{self.code}: bad severity, scope or view")
+
+    def value(self, kp: np.ndarray) -> float | None:
+        """The measured value on one frame, relative to the baseline; None when the joints are not visible."""
+        raw = self.measure(kp)
+        return None if raw is None else float(raw) - self.baseline
+
+    def is_fault(self, value: float) -> bool:
+        return value > self.threshold if self.fault_when == "above" else value < self.threshold
+
+    def summarise(self, values: np.ndarray) -> float:
+        """One value for a window of frames: the best reached (rep scope) or the one that persists (frame scope)."""
+        worst_first = self.fault_when == "above"
+        if self.scope == "rep":
+            return float(np.min(values) if worst_first else np.max(values))
+        share = 100 * PERSISTENCE_FRACTION
+        return float(np.percentile(values, 100 - share if worst_first else share))
+
+    def issue(self, value: float) -> dict:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "correction": self.correction,
+            "severity": self.severity,
+            "measured": round(float(value), 2),
+            "threshold": self.threshold,
+            "unit": self.unit,
+        }
+
+    def describe(self) -> dict:
+        """The check as the exercise catalogue lists it."""
+        return {
+            "code": self.code,
+            "description": self.description,
+            "joints": list(self.joints),
+            "view": self.view,
+            "severity": self.severity,
+            "source": self.source,
+        }
