@@ -41,6 +41,7 @@ def create_app(config: Config | None = None, **overrides) -> Flask:
     register_middleware(app)
     register_commands(app)
     configure_vision(app)
+    start_jobs(app)
     return app
 
 
@@ -123,15 +124,14 @@ def register_commands(app: Flask) -> None:
     register_cli(app)
 
 
+def start_jobs(app: Flask) -> None:
+    """The background job engine: in-process runner (default) or Celery."""
+    from api import jobs
+
+    jobs.init_app(app)
+
+
 def configure_vision(app: Flask) -> None:
     from api.ml import runtime
-    from api.ml.pose import PoseConfig
 
-    runtime.configure(
-        PoseConfig(
-            weights=app.config["POSE_WEIGHTS"],
-            imgsz=app.config["POSE_IMGSZ"],
-            backend=app.config["POSE_BACKEND"],
-            cache_dir=str(app.config["DATA_DIR"] / "model-cache"),
-        )
-    )
+    runtime.configure_from_settings(app.config)

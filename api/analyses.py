@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
+from pathlib import Path
 
 import cv2
 from sqlalchemy import select
 
-from api.exceptions import InvalidInput, InvalidMedia, NotFound, UnknownExercise
+from api.exceptions import DomainError, InvalidInput, InvalidMedia, NotFound, UnknownExercise
 from api.extensions import db
 from api.ml import runtime
 from api.ml.analysis import Analysis as VisionAnalysis
@@ -23,11 +24,15 @@ from api.storage import Storage
 from api.uploads import UploadLimits, store_upload
 
 ANNOTATED_SUFFIX = "-annotated.jpg"
+CLIP_JOB_KIND = "clip_analysis"
+QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 
 
 def recognizer_for(user: User):
-    """The recognizer this user's analyses use."""
-    return runtime.default_recognizer()
+    """The recognizer this user's analyses use: their active trained model, else the shipped one."""
+    from api.training.registry import recognizer_for_user
+
+    return recognizer_for_user(user.id) or runtime.default_recognizer()
 
 
 def known_exercises() -> set[str]:
@@ -75,49 +80,121 @@ def _save_annotated(storage: Storage, user_id: int, vision: VisionAnalysis, resu
     return name
 
 
-def record_analysis(user: User, upload: Upload | None, media_type: str, result: dict) -> Analysis:
-    """Store a finished analysis with the columns progress and lists read."""
+def _fill(analysis: Analysis, result: dict) -> Analysis:
+    """Write a finished result and the columns that progress and lists read."""
     posture = result.get("posture") or {}
     exercise = result.get("exercise") or {}
     reps = result.get("reps") or {}
-    analysis = Analysis(
-        user_id=user.id,
-        upload_id=upload.id if upload else None,
-        media_type=media_type,
-        status="succeeded",
-        exercise_label=posture.get("exercise") or exercise.get("label"),
-        exercise_confidence=exercise.get("confidence"),
-        form_score=posture.get("score"),
-        form_ok=posture.get("form_ok"),
-        rep_count=reps.get("count"),
-        result=result,
-    )
+    analysis.status = SUCCEEDED
+    analysis.error = None
+    analysis.exercise_label = posture.get("exercise") or exercise.get("label")
+    analysis.exercise_confidence = exercise.get("confidence")
+    analysis.form_score = posture.get("score")
+    analysis.form_ok = posture.get("form_ok")
+    analysis.rep_count = reps.get("count")
+    analysis.result = result
+    return analysis
+
+
+def record_analysis(user: User, upload: Upload | None, media_type: str, result: dict) -> Analysis:
+    """Store a finished analysis."""
+    analysis = _fill(Analysis(user_id=user.id, upload_id=upload.id if upload else None, media_type=media_type), result)
     db.session.add(analysis)
     db.session.commit()
     return analysis
 
 
+def _vision_result(storage: Storage, user: User, upload: Upload, exercise_hint: str | None) -> tuple[str, dict]:
+    """Run the models on a stored upload and save its annotated image; returns (media type, result)."""
+    vision = run_vision(upload, storage.path_of(user.id, upload.stored_name), user, exercise_hint)
+    result = vision.to_dict()
+    result["annotated_name"] = _save_annotated(storage, user.id, vision, result)
+    return vision.media_type, result
+
+
+def _discard_upload(storage: Storage, upload: Upload, annotated_name: str | None = None) -> None:
+    db.session.rollback()
+    if annotated_name:
+        storage.delete(upload.user_id, annotated_name)
+    db.session.delete(upload)
+    db.session.commit()
+    storage.delete(upload.user_id, upload.stored_name)
+
+
 def analyse_upload(
-    storage: Storage, user: User, stream, filename: str | None, limits: UploadLimits, exercise_hint: str | None
+    storage: Storage,
+    user: User,
+    stream,
+    filename: str | None,
+    limits: UploadLimits,
+    exercise_hint: str | None,
+    sync_clip_seconds: float = float("inf"),
 ) -> Analysis:
-    """Store, check and analyse a photo or clip in this request."""
+    """Store, check and analyse a photo or clip: in this request, or queued when the clip is longer than
+    `sync_clip_seconds` (the analysis is returned `queued`; the job runner fills it in)."""
     upload = store_upload(storage, user, stream, filename, {"image", "video"}, limits)
-    path = storage.path_of(user.id, upload.stored_name)
-    annotated_name = None
+    if upload.kind == "video" and (upload.duration_s or 0) > sync_clip_seconds:
+        return queue_clip_analysis(storage, user, upload, exercise_hint)
+    result = {}
     try:
-        vision = run_vision(upload, path, user, exercise_hint)
-        result = vision.to_dict()
-        annotated_name = _save_annotated(storage, user.id, vision, result)
-        result["annotated_name"] = annotated_name
-        return record_analysis(user, upload, vision.media_type, result)
+        media_type, result = _vision_result(storage, user, upload, exercise_hint)
+        return record_analysis(user, upload, media_type, result)
+    except BaseException:
+        _discard_upload(storage, upload, result.get("annotated_name"))
+        raise
+
+
+def queue_clip_analysis(storage: Storage, user: User, upload: Upload, exercise_hint: str | None) -> Analysis:
+    """A `queued` analysis of a long clip and its background job; nothing is kept if the queue refuses it."""
+    from api import jobs
+
+    analysis = Analysis(user_id=user.id, upload_id=upload.id, media_type="video", status=QUEUED)
+    db.session.add(analysis)
+    db.session.commit()
+    try:
+        payload = {"analysis_id": analysis.id, "exercise_hint": exercise_hint}
+        job = jobs.submit(CLIP_JOB_KIND, payload, user_id=user.id)
     except BaseException:
         db.session.rollback()
-        if annotated_name:
-            storage.delete(user.id, annotated_name)
-        db.session.delete(upload)
-        db.session.commit()
-        storage.delete(user.id, upload.stored_name)
+        db.session.delete(analysis)
+        _discard_upload(storage, upload)
         raise
+    analysis.job_id = str(job.id)
+    db.session.commit()
+    return analysis
+
+
+class ClipAnalysisJob:
+    """A long clip analysed by the background job runner (the same runner, and engine, as training jobs)."""
+
+    @staticmethod
+    def run(payload: dict, context) -> dict:
+        from api.jobs import JobFailed
+
+        runtime.configure_from_settings(context.settings)
+        analysis = db.session.get(Analysis, payload["analysis_id"])
+        upload = db.session.get(Upload, analysis.upload_id) if analysis and analysis.upload_id else None
+        if upload is None:
+            raise JobFailed("the analysis or its clip was deleted before it ran")
+        analysis.status = RUNNING
+        db.session.commit()
+        storage = Storage(Path(context.settings["UPLOAD_DIR"]))
+        user = db.session.get(User, analysis.user_id)
+        try:
+            _, result = _vision_result(storage, user, upload, payload.get("exercise_hint"))
+        except DomainError as exc:
+            raise JobFailed(exc.message) from exc
+        _fill(analysis, result)
+        db.session.commit()
+        return {"analysis_id": analysis.id}
+
+    @staticmethod
+    def on_end(payload: dict, status: str, reason: str | None, result: dict | None) -> None:
+        """A job that did not succeed leaves its analysis failed, with the reason (the clip is kept)."""
+        analysis = db.session.get(Analysis, payload["analysis_id"])
+        if analysis is not None and status != SUCCEEDED:
+            analysis.status = FAILED
+            analysis.error = reason
 
 
 def get_own_analysis(user: User, analysis_id: int) -> Analysis:

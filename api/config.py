@@ -50,6 +50,29 @@ class Config:
         self.WARM_MODELS = _env_bool("WARM_MODELS", True)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
         self.LOG_JSON = _env_bool("LOG_JSON", True)
+        # datasets (zip uploads, checked before they are accepted)
+        self.DATASET_DIR = self.DATA_DIR / "datasets"
+        self.DATASET_MAX_UPLOAD_MB = _env_int("DATASET_MAX_UPLOAD_MB", 512)
+        self.DATASET_MAX_FILES = _env_int("DATASET_MAX_FILES", 20_000)
+        self.DATASET_MAX_UNPACKED_MB = _env_int("DATASET_MAX_UNPACKED_MB", 2048)
+        self.DATASET_MAX_COMPRESSION_RATIO = _env_int("DATASET_MAX_COMPRESSION_RATIO", 100)
+        self.DATASET_VAL_PERCENT = _env_int("DATASET_VAL_PERCENT", 20)
+        self.DATASET_SPLIT_SEED = _env_int("DATASET_SPLIT_SEED", 0)
+        # training jobs and the job runner
+        self.FITCOACH_QUEUE = os.environ.get("FITCOACH_QUEUE", "inprocess")
+        self.CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+        self.CELERY_QUEUE = os.environ.get("CELERY_QUEUE", "fitcoach")
+        self.CELERY_VISIBILITY_TIMEOUT_S = _env_int("CELERY_VISIBILITY_TIMEOUT_S", 6 * 3600)
+        self.JOB_HEARTBEAT_S = _env_int("JOB_HEARTBEAT_S", 10)
+        self.JOB_STALE_S = _env_int("JOB_STALE_S", 120)
+        self.JOB_POLL_S = _env_int("JOB_POLL_S", 2)
+        self.TRAINING_DEVICE = os.environ.get("TRAINING_DEVICE", "cpu")
+        self.TRAINING_THREADS = _env_int("TRAINING_THREADS", os.cpu_count() or 1)
+        self.TRAINING_MAX_EPOCHS = _env_int("TRAINING_MAX_EPOCHS", 300)
+        self.TRAINING_MAX_IMGSZ = _env_int("TRAINING_MAX_IMGSZ", 1280)
+        self.TRAINING_MAX_BATCH = _env_int("TRAINING_MAX_BATCH", 128)
+        self.TRAINING_USER_ACTIVE_JOBS = _env_int("TRAINING_USER_ACTIVE_JOBS", 1)
+        self.TRAINING_USER_MAX_EPOCH_IMAGES = _env_int("TRAINING_USER_MAX_EPOCH_IMAGES", 200_000)
 
 
 class DevelopmentConfig(Config):

@@ -18,6 +18,20 @@ def configure(pose_config: PoseConfig) -> None:
         _config = pose_config
 
 
+def configure_from_settings(settings) -> None:
+    """Configure from the app's settings (a Flask config, or the settings a job's worker process receives)."""
+    from pathlib import Path
+
+    configure(
+        PoseConfig(
+            weights=settings["POSE_WEIGHTS"],
+            imgsz=settings["POSE_IMGSZ"],
+            backend=settings["POSE_BACKEND"],
+            cache_dir=str(Path(settings["DATA_DIR"]) / "model-cache"),
+        )
+    )
+
+
 def pose_estimator() -> PoseEstimator:
     return get_pose_estimator(_config)
 

@@ -36,10 +36,24 @@ rest_api = FitCoachApi(
 
 def register_namespaces() -> None:
     """Import every resource module and add its namespace (idempotent)."""
-    from api.resources import analyses, auth, exercises, health, plans, posture, progress, uploads, users, workouts
+    from api.resources import (
+        analyses,
+        auth,
+        datasets,
+        exercises,
+        health,
+        model_versions,
+        plans,
+        posture,
+        progress,
+        training_jobs,
+        uploads,
+        users,
+        workouts,
+    )
 
     namespaces = [module.ns for module in (health, auth, users, uploads, analyses, posture, exercises, plans,
-                                           workouts, progress)]  # fmt: skip
+                                           workouts, progress, datasets, training_jobs, model_versions)]  # fmt: skip
     for namespace in [*namespaces, workouts.metrics_ns]:
         if namespace not in rest_api.namespaces:
             rest_api.add_namespace(namespace)

@@ -1,11 +1,12 @@
 """Analyses of photos and clips: exercise, people, posture, reps, and the annotated image."""
 
-from flask import request, send_file
+from flask import current_app, request, send_file
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields, inputs, reqparse
 from werkzeug.datastructures import FileStorage
 
 from api import analyses
+from api.resources import rest_api
 from api.resources.common import error_model, page_model, paginate, pagination_parser
 from api.resources.uploads import limits, storage
 from api.uploads import require_file
@@ -54,7 +55,9 @@ posture_model = ns.model(
         "form_ok": fields.Boolean(),
         "view": fields.String(enum=["side", "front", "unclear"]),
         "issues": fields.List(fields.Nested(issue_model)),
-        "skipped": fields.List(fields.Raw()),
+        "skipped": fields.List(fields.Raw(), description="checks not made, each with why (joint hidden, wrong view)"),
+        "checked": fields.List(fields.String, description="codes of the checks that were made"),
+        "measured": fields.Raw(description="the measured value of every check made, by code"),
         "angles": fields.Raw(),
     },
 )
@@ -104,6 +107,7 @@ class AnalysisList(Resource):
 
     @ns.expect(upload_parser)
     @ns.marshal_with(analysis_model, code=201, description="Analysed")
+    @ns.response(202, "A clip longer than SYNC_CLIP_SECONDS: queued; poll the Location", analysis_model)
     @ns.response(413, "Too large (bytes, pixels or clip seconds)", error)
     @ns.response(415, "Not a JPEG, PNG, MP4, MOV or WebM by content", error)
     @ns.response(422, "Does not decode, or an unknown exercise", error)
@@ -111,7 +115,15 @@ class AnalysisList(Resource):
         """Analyse a photo or a clip: exercise, people, posture and (clips) reps."""
         stream, name = require_file(request.files)
         hint = analyses.exercise_hint(request.form.get("exercise"))
-        analysis = analyses.analyse_upload(storage(), current_user, stream, name, limits(), hint)
+        analysis = analyses.analyse_upload(
+            storage(), current_user, stream, name, limits(), hint, current_app.config["SYNC_CLIP_SECONDS"]
+        )
+        if analysis.status == analyses.QUEUED:
+            return (
+                analyses.serialise(analysis),
+                202,
+                {"Location": rest_api.url_for(AnalysisItem, analysis_id=analysis.id)},
+            )
         return analyses.serialise(analysis), 201
 
 

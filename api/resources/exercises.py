@@ -11,7 +11,15 @@ ns = Namespace("exercises", description="The exercise catalogue (public)")
 error = error_model(ns)
 
 check_model = ns.model(
-    "PostureCheck", {"code": fields.String(), "description": fields.String(), "view": fields.String()}
+    "PostureCheck",
+    {
+        "code": fields.String(),
+        "description": fields.String(),
+        "joints": fields.List(fields.String),
+        "view": fields.String(description="the camera view that can show the fault"),
+        "severity": fields.String(enum=["low", "medium", "high"]),
+        "source": fields.String(description="where the threshold comes from"),
+    },
 )
 exercise_model = ns.model(
     "Exercise",

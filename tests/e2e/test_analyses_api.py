@@ -120,3 +120,29 @@ def test_analyses_are_listed_filtered_and_private(client, user, other_user, zida
     assert_error(client.delete(f"/api/v1/analyses/{first}", headers=other_user["headers"]), 404)
     assert client.delete(f"/api/v1/analyses/{first}", headers=user["headers"]).status_code == 204
     assert client.get("/api/v1/analyses", headers=user["headers"]).get_json()["total"] == 1
+
+
+def test_a_clip_longer_than_the_sync_limit_is_queued_and_run_by_the_job_runner(
+    app, client, auth_headers, person_clip, monkeypatch
+):
+    from tests.job_helpers import wait_for
+
+    monkeypatch.setitem(app.config, "SYNC_CLIP_SECONDS", 1)
+    response = analyse(client, auth_headers, person_clip, "long.mp4", exercise="squat")
+    assert response.status_code == 202, response.get_json()
+    queued = response.get_json()
+    assert queued["status"] == "queued" and queued["exercise"] is None
+    assert response.headers["Location"].endswith(f"/api/v1/analyses/{queued['id']}")
+
+    def finished():
+        body = client.get(response.headers["Location"], headers=auth_headers).get_json()
+        return body if body["status"] in ("succeeded", "failed") else None
+
+    body = wait_for(finished, timeout_s=180, poll_s=0.5)
+    assert body["status"] == "succeeded", body["error"]
+    assert body["media_type"] == "video" and body["posture"]["exercise"] == "squat"
+    assert body["timing"]["video_duration_s"] == pytest.approx(2.0, abs=0.1)
+    assert body["persons"] and body["reps"]["count"] == 0
+    assert client.get(f"/api/v1/analyses/{body['id']}/annotated", headers=auth_headers).status_code == 200
+    listed = client.get("/api/v1/analyses?exercise=squat", headers=auth_headers).get_json()
+    assert body["id"] in [item["id"] for item in listed["items"]]

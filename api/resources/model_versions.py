@@ -1,0 +1,100 @@
+"""The model registry: the models your training produced, which one recognition uses, and downloads."""
+
+from flask import send_file
+from flask_jwt_extended import current_user, jwt_required
+from flask_restx import Namespace, Resource, fields, reqparse
+
+from api.resources.common import error_model, page_model, paginate, pagination_parser
+from api.training import registry
+
+ns = Namespace("models", description="Your trained models: activate one for recognition, download for the device")
+error = error_model(ns)
+
+model_model = ns.model(
+    "ModelVersion",
+    {
+        "id": fields.Integer(),
+        "name": fields.String(),
+        "task": fields.String(enum=["detect", "classify"]),
+        "class_names": fields.List(fields.String),
+        "metrics": fields.Raw(description="the best weights' validation metrics, epochs_done, imgsz"),
+        "confusion_matrix": fields.Raw(description="rows true, columns predicted (+ background for detection)"),
+        "size_bytes": fields.Integer(),
+        "inference_ms": fields.Float(description="median CPU milliseconds per image at the training imgsz"),
+        "is_active": fields.Boolean(description="recognition uses it for your analyses"),
+        "activated_at": fields.DateTime(),
+        "job_id": fields.Integer(),
+        "dataset_id": fields.Integer(),
+        "created_at": fields.DateTime(),
+        "formats": fields.List(fields.String, description="download formats this server can export"),
+    },
+)
+model_page = page_model(ns, "ModelVersion", model_model)
+
+list_parser = pagination_parser.copy()
+list_parser.add_argument("task", choices=("detect", "classify"), location="args")
+download_parser = reqparse.RequestParser()
+download_parser.add_argument("format", choices=registry.EXPORT_FORMATS, default="pt", location="args")
+
+
+@ns.route("")
+class ModelList(Resource):
+    method_decorators = [jwt_required()]
+
+    @ns.expect(list_parser)
+    @ns.marshal_with(model_page)
+    def get(self):
+        """Your models, newest first."""
+        args = list_parser.parse_args()
+        return paginate(registry.own_models_query(current_user, args["task"]), args["page"], args["per_page"],
+                        registry.model_dict)  # fmt: skip
+
+
+@ns.route("/<int:model_id>")
+@ns.response(404, "Not yours or not there", error)
+class ModelItem(Resource):
+    method_decorators = [jwt_required()]
+
+    @ns.marshal_with(model_model)
+    def get(self, model_id: int):
+        """One model: task, classes, metrics, size, inference time, and the job and dataset it came from."""
+        return registry.model_dict(registry.get_own_model(current_user, model_id))
+
+
+@ns.route("/<int:model_id>/activate")
+@ns.response(404, "Not yours or not there", error)
+class ModelActivate(Resource):
+    method_decorators = [jwt_required()]
+
+    @ns.marshal_with(model_model)
+    def post(self, model_id: int):
+        """Use this model for your exercise recognition from your next request on (no restart anywhere)."""
+        return registry.model_dict(registry.activate(registry.get_own_model(current_user, model_id)))
+
+
+@ns.route("/<int:model_id>/deactivate")
+@ns.response(404, "Not yours or not there", error)
+class ModelDeactivate(Resource):
+    method_decorators = [jwt_required()]
+
+    @ns.marshal_with(model_model)
+    def post(self, model_id: int):
+        """Go back to the shipped recognizer."""
+        return registry.model_dict(registry.deactivate(registry.get_own_model(current_user, model_id)))
+
+
+@ns.route("/<int:model_id>/download")
+@ns.response(404, "Not yours or not there", error)
+@ns.response(422, "format_unavailable: this server cannot export that format (tflite needs TensorFlow)", error)
+class ModelDownload(Resource):
+    method_decorators = [jwt_required()]
+
+    @ns.expect(download_parser)
+    @ns.produces(["application/octet-stream"])
+    def get(self, model_id: int):
+        """The weights as PyTorch (pt), ONNX or TFLite; exported on first request, then kept."""
+        fmt = download_parser.parse_args()["format"]
+        version = registry.get_own_model(current_user, model_id)
+        path = registry.export_path(version, fmt)
+        return send_file(path, mimetype="application/octet-stream", as_attachment=True,
+                         download_name=f"fitcoach-model-{version.id}.{fmt}")  # fmt: skip
