@@ -126,6 +126,10 @@ def main() -> None:
     print(f"pose_torch_ms_p50: {p50(torch_times):.1f}")
     print(f"pose_onnx_ms_p50: {p50(onnx_times):.1f}")
     print(f"pose_onnx_speedup: {p50(torch_times) / p50(onnx_times):.2f}")
+    with tempfile.TemporaryDirectory() as folder:
+        clip = make_clip(Path(folder) / "clip.mp4", images[1][2])
+        result = analyse_clip(clip, onnx, recognizer, "squat")
+        print(f"clip_wall_over_duration_onnx_pose: {result.timing['realtime_factor']:.3f}")
     with app.app_context():
         db.engine.dispose()
 

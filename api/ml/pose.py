@@ -45,7 +45,7 @@ class PoseConfig:
     def onnx_path(self) -> Path:
         """Where the ONNX export of the weights is cached (exported once, on first use)."""
         folder = Path(self.cache_dir) if self.cache_dir else self.weights_path().parent
-        return folder / f"{self.weights_path().stem}-{self.imgsz}.onnx"
+        return folder / f"{self.weights_path().stem}-dynamic.onnx"
 
 
 @dataclass
@@ -82,6 +82,14 @@ class PoseFrame:
         return max(self.persons, key=lambda p: (p.box[2] - p.box[0]) * (p.box[3] - p.box[1]) * p.score)
 
 
+def persons_from_arrays(boxes: np.ndarray, scores: np.ndarray, keypoints: np.ndarray) -> list[Person]:
+    """`Person` objects from boxes `(n, 4)` xyxy, scores `(n,)` and keypoints `(n, 17, 3)`."""
+    return [
+        Person(box=boxes[i].tolist(), score=float(scores[i]), keypoints=keypoints[i].astype(np.float32))
+        for i in range(len(boxes))
+    ]
+
+
 def persons_from_result(result) -> list[Person]:
     """Convert one Ultralytics pose `Results` into `Person` objects."""
     boxes = result.boxes
@@ -99,8 +107,8 @@ def persons_from_result(result) -> list[Person]:
     ]
 
 
-def export_onnx_once(weights: Path, target: Path, imgsz: int) -> Path:
-    """Export `weights` to ONNX at `target` unless it is already there; safe across processes."""
+def export_onnx_once(weights: Path, target: Path) -> Path:
+    """Export `weights` to a dynamic-shape ONNX file at `target` unless it is already there; safe across processes."""
     if target.is_file():
         return target
     import fcntl
@@ -116,7 +124,7 @@ def export_onnx_once(weights: Path, target: Path, imgsz: int) -> Path:
             work.mkdir(exist_ok=True)
             local = work / weights.name
             shutil.copy2(weights, local)
-            exported = YOLO(str(local), task="pose").export(format="onnx", imgsz=imgsz, simplify=True, verbose=False)
+            exported = YOLO(str(local), task="pose").export(format="onnx", dynamic=True, simplify=True, verbose=False)
             Path(exported).replace(target)
             shutil.rmtree(work, ignore_errors=True)
     return target
@@ -147,10 +155,12 @@ class PoseEstimator:
         path = self.config.weights_path()
         if not path.is_file():
             raise ServiceUnavailable(f"pose weights not found: {path.name}", code="model_unavailable")
+        if self.config.backend == "onnx":
+            from api.ml.pose_onnx import OnnxPoseModel
+
+            return OnnxPoseModel(export_onnx_once(path, self.config.onnx_path()), self.config.imgsz, self.config.conf)
         from ultralytics import YOLO
 
-        if self.config.backend == "onnx":
-            path = export_onnx_once(path, self.config.onnx_path(), self.config.imgsz)
         model = YOLO(str(path), task="pose")
         model.predict(np.zeros((64, 64, 3), dtype=np.uint8), imgsz=64, verbose=False, device=self.config.device)
         return model
@@ -167,26 +177,23 @@ class PoseEstimator:
 
     def detect(self, image_bgr: np.ndarray) -> PoseFrame:
         """Find people and keypoints in one BGR image."""
-        with self.lock:
-            result = self.model.predict(
-                image_bgr, imgsz=self.config.imgsz, conf=self.config.conf, device=self.config.device, verbose=False
-            )[0]
-        height, width = image_bgr.shape[:2]
-        return PoseFrame(image_size=(width, height), persons=persons_from_result(result))
+        return self.detect_batch([image_bgr])[0]
 
     def detect_batch(self, images_bgr: list[np.ndarray]) -> list[PoseFrame]:
         """Find people in several images in one batched call."""
         if not images_bgr:
             return []
-        if self.config.backend == "onnx":
-            return [self.detect(image) for image in images_bgr]
         with self.lock:
-            results = self.model.predict(
-                images_bgr, imgsz=self.config.imgsz, conf=self.config.conf, device=self.config.device, verbose=False
-            )
+            if self.config.backend == "onnx":
+                people = [persons_from_arrays(*answer) for answer in self.model.predict(images_bgr)]
+            else:
+                results = self.model.predict(
+                    images_bgr, imgsz=self.config.imgsz, conf=self.config.conf, device=self.config.device, verbose=False
+                )
+                people = [persons_from_result(result) for result in results]
         return [
-            PoseFrame(image_size=(img.shape[1], img.shape[0]), persons=persons_from_result(res))
-            for img, res in zip(images_bgr, results, strict=True)
+            PoseFrame(image_size=(image.shape[1], image.shape[0]), persons=persons)
+            for image, persons in zip(images_bgr, people, strict=True)
         ]
 
 
