@@ -3,6 +3,7 @@ recognition's answer, and downloads as PyTorch or ONNX (exported once), with a c
 
 from __future__ import annotations
 
+import io
 import shutil
 from importlib.util import find_spec
 from pathlib import Path
@@ -158,3 +159,24 @@ def test_activation_switches_recognition_in_another_worker_on_its_next_request(c
 
     client.post(f"{URL}/{model_id}/deactivate", headers=user["headers"])
     assert answer()[1].top5 == before.top5
+
+
+@pytest.mark.slow
+def test_the_next_photo_analysis_uses_the_activated_model(client, app, user, trained_weights):
+    import ultralytics
+
+    photo = (Path(ultralytics.__file__).parent / "assets" / "zidane.jpg").read_bytes()
+
+    def top5_labels() -> set[str]:
+        response = client.post(
+            "/api/v1/analyses", headers=user["headers"], data={"file": (io.BytesIO(photo), "zidane.jpg")}
+        )
+        assert response.status_code == 201, response.get_json()
+        return {row["label"] for row in response.get_json()["exercise"]["top5"]}
+
+    assert not top5_labels() <= set(EXERCISE_CLASSES)
+    model_id = register(app, user, trained_weights)
+    client.post(f"{URL}/{model_id}/activate", headers=user["headers"])
+    assert top5_labels() == set(EXERCISE_CLASSES)
+    client.post(f"{URL}/{model_id}/deactivate", headers=user["headers"])
+    assert not top5_labels() <= set(EXERCISE_CLASSES)
