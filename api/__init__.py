@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -57,7 +57,9 @@ def check_secrets(app: Flask) -> None:
 def prepare_folders(app: Flask) -> None:
     for key in ("DATA_DIR", "UPLOAD_DIR", "ARTIFACT_DIR"):
         app.config[key].mkdir(parents=True, exist_ok=True)
-    app.extensions["fitcoach_storage"] = Storage(app.config["UPLOAD_DIR"])
+    storage = Storage(app.config["UPLOAD_DIR"])
+    storage.sweep_orphans()  # what a killed worker had staged
+    app.extensions["fitcoach_storage"] = storage
 
 
 @event.listens_for(Engine, "connect")
@@ -114,7 +116,10 @@ def register_middleware(app: Flask) -> None:
             response.headers.setdefault(name, value)
         is_page = response.mimetype == "text/html"
         response.headers.setdefault("Content-Security-Policy", DOCS_CSP if is_page else API_CSP)
-        response.headers.setdefault("Cache-Control", "no-store")
+        if "Authorization" in request.headers:  # a user's own data (their photos too) never goes into a cache
+            response.headers["Cache-Control"] = "no-store"
+        else:
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
 

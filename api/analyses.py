@@ -5,6 +5,7 @@ A failed analysis leaves nothing behind: no row, no upload, no file.
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import date, datetime, time
 from pathlib import Path
@@ -20,8 +21,8 @@ from api.ml.analysis import analyse_clip, analyse_photo
 from api.ml.annotate import annotate
 from api.models import Analysis, Upload, User
 from api.ownership import get_owned
-from api.storage import Storage
-from api.uploads import UploadLimits, store_upload
+from api.storage import Storage, staged_name
+from api.uploads import UploadLimits, keep_upload, stage_upload
 
 ANNOTATED_SUFFIX = "-annotated.jpg"
 CLIP_JOB_KIND = "clip_analysis"
@@ -70,13 +71,23 @@ def run_vision(upload: Upload, path, user: User, exercise_hint: str | None) -> V
     return analyse_clip(path, pose, recognizer, exercise_hint)
 
 
-def _save_annotated(storage: Storage, user_id: int, vision: VisionAnalysis, result: dict) -> str | None:
+def _stage_annotated(storage: Storage, user_id: int, vision: VisionAnalysis, result: dict) -> Path | None:
+    """The annotated JPEG in a staged file (kept with the analysis); None without a key frame."""
     if vision.key_frame is None:
         return None
     person = vision.key_person
     jpeg = annotate(vision.key_frame, result, person.box if person else None, person.keypoints if person else None)
+    path = storage.user_dir(user_id) / staged_name(ANNOTATED_SUFFIX)
+    path.write_bytes(jpeg)
+    return path
+
+
+def _keep_annotated(staged: Path | None) -> str | None:
+    """Give a staged annotated image its final name."""
+    if staged is None:
+        return None
     name = f"{uuid.uuid4().hex}{ANNOTATED_SUFFIX}"
-    (storage.user_dir(user_id) / name).write_bytes(jpeg)
+    os.replace(staged, staged.with_name(name))
     return name
 
 
@@ -104,21 +115,14 @@ def record_analysis(user: User, upload: Upload | None, media_type: str, result: 
     return analysis
 
 
-def _vision_result(storage: Storage, user: User, upload: Upload, exercise_hint: str | None) -> tuple[str, dict]:
-    """Run the models on a stored upload and save its annotated image; returns (media type, result)."""
-    vision = run_vision(upload, storage.path_of(user.id, upload.stored_name), user, exercise_hint)
+def _analysed(storage: Storage, user: User, upload: Upload, path: Path, hint: str | None, analysis: Analysis):
+    """Run the models on the file at `path` and fill `analysis`, its annotated image staged; returns that image."""
+    vision = run_vision(upload, path, user, hint)
     result = vision.to_dict()
-    result["annotated_name"] = _save_annotated(storage, user.id, vision, result)
-    return vision.media_type, result
-
-
-def _discard_upload(storage: Storage, upload: Upload, annotated_name: str | None = None) -> None:
-    db.session.rollback()
-    if annotated_name:
-        storage.delete(upload.user_id, annotated_name)
-    db.session.delete(upload)
-    db.session.commit()
-    storage.delete(upload.user_id, upload.stored_name)
+    annotated = _stage_annotated(storage, user.id, vision, result)
+    analysis.media_type = vision.media_type
+    _fill(analysis, result)
+    return annotated
 
 
 def analyse_upload(
@@ -130,17 +134,31 @@ def analyse_upload(
     exercise_hint: str | None,
     sync_clip_seconds: float = float("inf"),
 ) -> Analysis:
-    """Store, check and analyse a photo or clip: in this request, or queued when the clip is longer than
-    `sync_clip_seconds` (the analysis is returned `queued`; the job runner fills it in)."""
-    upload = store_upload(storage, user, stream, filename, {"image", "video"}, limits)
+    """Check and analyse a photo or clip in this request, or queue a clip longer than `sync_clip_seconds` (the
+    analysis is returned `queued`; the job runner fills it in). Until the analysis is committed its files are
+    staged, so a refusal, an error or a killed worker leaves no row and no file behind."""
+    upload, stored = stage_upload(storage, user, stream, filename, {"image", "video"}, limits)
     if upload.kind == "video" and (upload.duration_s or 0) > sync_clip_seconds:
+        keep_upload(storage, upload, stored)
         return queue_clip_analysis(storage, user, upload, exercise_hint)
-    result = {}
+    annotated = None
     try:
-        media_type, result = _vision_result(storage, user, upload, exercise_hint)
-        return record_analysis(user, upload, media_type, result)
+        analysis = Analysis(user_id=user.id)
+        annotated = _analysed(storage, user, upload, stored.path, exercise_hint, analysis)
+        analysis.result["annotated_name"] = _keep_annotated(annotated)
+        annotated = storage.path_of(user.id, analysis.result["annotated_name"]) if annotated else None
+        storage.keep(stored)
+        db.session.add(upload)
+        db.session.flush()
+        analysis.upload_id = upload.id
+        db.session.add(analysis)
+        db.session.commit()
+        return analysis
     except BaseException:
-        _discard_upload(storage, upload, result.get("annotated_name"))
+        db.session.rollback()
+        storage.discard(stored)
+        if annotated:
+            annotated.unlink(missing_ok=True)
         raise
 
 
@@ -157,7 +175,9 @@ def queue_clip_analysis(storage: Storage, user: User, upload: Upload, exercise_h
     except BaseException:
         db.session.rollback()
         db.session.delete(analysis)
-        _discard_upload(storage, upload)
+        db.session.delete(upload)
+        db.session.commit()
+        storage.delete(upload.user_id, upload.stored_name)
         raise
     analysis.job_id = str(job.id)
     db.session.commit()
@@ -180,12 +200,17 @@ class ClipAnalysisJob:
         db.session.commit()
         storage = Storage(Path(context.settings["UPLOAD_DIR"]))
         user = db.session.get(User, analysis.user_id)
+        annotated = None
         try:
-            _, result = _vision_result(storage, user, upload, payload.get("exercise_hint"))
+            path = storage.path_of(user.id, upload.stored_name)
+            annotated = _analysed(storage, user, upload, path, payload.get("exercise_hint"), analysis)
+            analysis.result["annotated_name"] = _keep_annotated(annotated)
+            db.session.commit()
         except DomainError as exc:
             raise JobFailed(exc.message) from exc
-        _fill(analysis, result)
-        db.session.commit()
+        finally:
+            if annotated and annotated.exists():
+                annotated.unlink()
         return {"analysis_id": analysis.id}
 
     @staticmethod

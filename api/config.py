@@ -48,7 +48,7 @@ class Config:
         self.POSE_IMGSZ = _env_int("POSE_IMGSZ", 640)
         self.POSE_BACKEND = os.environ.get("POSE_BACKEND", "torch")
         self.WARM_MODELS = _env_bool("WARM_MODELS", True)
-        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
         self.LOG_JSON = _env_bool("LOG_JSON", True)
         # datasets (zip uploads, checked before they are accepted)
         self.DATASET_DIR = self.DATA_DIR / "datasets"

@@ -6,6 +6,7 @@ import errno
 import hashlib
 import os
 import shutil
+import socket
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from PIL import Image, UnidentifiedImageError
 from api.exceptions import InvalidMedia, PayloadTooLarge, StorageFull, UnsupportedMedia
 
 CHUNK_BYTES = 1024 * 1024
+STAGED_PREFIX = ".staged"
 
 IMAGE_TYPES = {"image/jpeg": ".jpg", "image/png": ".png"}
 VIDEO_TYPES = {"video/mp4": ".mp4", "video/quicktime": ".mov", "video/webm": ".webm"}
@@ -59,14 +61,33 @@ def check_image(path: Path, max_pixels: int) -> tuple[int, int]:
                 image.load()
     except PayloadTooLarge:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's own limit, met on open before our header check
+        raise PayloadTooLarge(
+            f"the image is over the limit of {max_pixels:,} pixels", details={"max_pixels": max_pixels}
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Warning) as exc:
         raise InvalidMedia(f"the image does not decode: {exc.__class__.__name__}") from exc
     return width, height
 
 
+def staged_name(suffix: str = "") -> str:
+    """A name for a file not yet kept, tagged with this host and process so that a sweep can tell whose it was."""
+    return f"{STAGED_PREFIX}-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex}{suffix}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @dataclass
 class StoredFile:
-    """A file saved under its user's folder, with what we learnt of it."""
+    """A file in its user's folder, with what we learnt of it; `path` is the staged file until `keep`."""
 
     path: Path
     stored_name: str
@@ -94,9 +115,14 @@ class Storage:
         return path
 
     def save(self, user_id: int, stream: BinaryIO, allowed_kinds: set[str]) -> StoredFile:
-        """Copy `stream` into the user's folder, check its type by content, and return what was stored."""
+        """Copy `stream` into the user's folder, check its type by content, and keep it under its final name."""
+        return self.keep(self.stage(user_id, stream, allowed_kinds))
+
+    def stage(self, user_id: int, stream: BinaryIO, allowed_kinds: set[str]) -> StoredFile:
+        """Copy `stream` to a staged file in the user's folder and check its type by content; `keep` it, or
+        `discard` it. A staged file whose process died (a killed worker) is removed by `sweep_orphans`."""
         folder = self.user_dir(user_id)
-        partial = folder / f".partial-{uuid.uuid4().hex}"
+        partial = folder / staged_name()
         digest = hashlib.sha256()
         size = 0
         head = b""
@@ -118,8 +144,9 @@ class Storage:
                     details={"accepted": sorted(allowed)},
                 )
             stored_name = f"{uuid.uuid4().hex}{allowed[mime]}"
-            final = folder / stored_name
-            os.replace(partial, final)
+            typed = partial.with_name(partial.name + allowed[mime])  # decoders may go by the extension
+            os.replace(partial, typed)
+            partial = typed
         except OSError as exc:
             partial.unlink(missing_ok=True)
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -128,7 +155,28 @@ class Storage:
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-        return StoredFile(final, stored_name, mime, kind_of(mime), size, digest.hexdigest())
+        return StoredFile(partial, stored_name, mime, kind_of(mime), size, digest.hexdigest())
+
+    def keep(self, staged: StoredFile) -> StoredFile:
+        """Give a staged file its final name."""
+        final = staged.path.with_name(staged.stored_name)
+        os.replace(staged.path, final)
+        staged.path = final
+        return staged
+
+    def discard(self, staged: StoredFile) -> None:
+        staged.path.unlink(missing_ok=True)
+
+    def sweep_orphans(self) -> int:
+        """Remove staged files left by processes of this host that died (a worker killed mid-request)."""
+        host = socket.gethostname()
+        removed = 0
+        for path in self.root.glob(f"*/{STAGED_PREFIX}-{host}-*"):
+            pid = path.name[len(f"{STAGED_PREFIX}-{host}-") :].split("-", 1)[0]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def delete(self, user_id: int, stored_name: str) -> None:
         path = self.path_of(user_id, stored_name)

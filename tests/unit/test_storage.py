@@ -2,6 +2,7 @@
 
 import errno
 import io
+import os
 
 import pytest
 
@@ -54,3 +55,28 @@ def test_a_full_disk_is_reported_and_leaves_no_partial_file(tmp_path, monkeypatc
 def test_stored_names_cannot_escape_the_users_folder(tmp_path):
     with pytest.raises(InvalidMedia):
         Storage(tmp_path).path_of(1, "../2/secret.jpg")
+
+
+def test_a_staged_file_is_kept_under_its_final_name_or_discarded(tmp_path):
+    storage = Storage(tmp_path)
+    staged = storage.stage(3, io.BytesIO(jpeg_bytes()), {"image"})
+    assert staged.path.name.startswith(".staged-") and staged.path.suffix == ".jpg"
+    kept = storage.keep(staged)
+    assert [path.name for path in (tmp_path / "3").iterdir()] == [kept.stored_name]
+    other = storage.stage(3, io.BytesIO(jpeg_bytes()), {"image"})
+    storage.discard(other)
+    assert [path.name for path in (tmp_path / "3").iterdir()] == [kept.stored_name]
+
+
+def test_the_sweep_removes_only_what_dead_processes_staged(tmp_path):
+    import subprocess
+    import sys
+
+    storage = Storage(tmp_path)
+    mine = storage.stage(1, io.BytesIO(jpeg_bytes()), {"image"})
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = mine.path.with_name(mine.path.name.replace(f"-{os.getpid()}-", f"-{int(dead.stdout)}-"))
+    orphan.write_bytes(b"half an upload")
+    kept = storage.save(1, io.BytesIO(jpeg_bytes()), {"image"})
+    assert storage.sweep_orphans() == 1
+    assert sorted(path.name for path in (tmp_path / "1").iterdir()) == sorted([mine.path.name, kept.stored_name])
