@@ -1,0 +1,418 @@
+"""A client for the FitCoach REST API (/api/v1), with no Kivy import: usable from the app, tests and scripts.
+
+Errors become exceptions with a message fit to show a person (the server's own `message` when there is one):
+`NetworkError` (no answer), `AuthError` (401), `Forbidden` (403), `NotFound` (404), `Conflict` (409),
+`TooLarge` (413), `UnsupportedMedia` (415), `Invalid` (422), `RateLimited` (429), `ServerError` (5xx).
+Tokens live in a JSON file readable by the owner only (mode 0600); an expired access token is refreshed once
+with the refresh token and the call is retried.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import mimetypes
+import os
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+
+API_PREFIX = "/api/v1"
+DEFAULT_URL = "http://127.0.0.1:8000"
+DEFAULT_TIMEOUT = 20
+UPLOAD_TIMEOUT = 300
+CHUNK = 64 * 1024
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class ApiError(Exception):
+    """Any failed call; `message` is meant for people, `code` and `details` come from the server."""
+
+    status: int | None = None
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None, details=None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        self.code = code
+        self.details = details
+
+
+class NetworkError(ApiError):
+    """The server could not be reached (no network, wrong address, timeout)."""
+
+
+class AuthError(ApiError):
+    status = 401
+
+
+class Forbidden(ApiError):
+    status = 403
+
+
+class NotFound(ApiError):
+    status = 404
+
+
+class Conflict(ApiError):
+    status = 409
+
+
+class TooLarge(ApiError):
+    status = 413
+
+
+class UnsupportedMedia(ApiError):
+    status = 415
+
+
+class Invalid(ApiError):
+    status = 422
+
+
+class RateLimited(ApiError):
+    status = 429
+
+
+class ServerError(ApiError):
+    status = 500
+
+
+ERRORS_BY_STATUS: dict[int, type[ApiError]] = {
+    401: AuthError,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    413: TooLarge,
+    415: UnsupportedMedia,
+    422: Invalid,
+    429: RateLimited,
+}
+
+
+def error_from_response(response: requests.Response) -> ApiError:
+    """The exception for an error response, carrying the server's message (our one JSON error shape)."""
+    code = details = None
+    message = ""
+    try:
+        error = response.json().get("error") or {}
+        message, code, details = error.get("message") or "", error.get("code"), error.get("details")
+    except (ValueError, AttributeError):
+        pass
+    status = response.status_code
+    if not message:
+        message = {413: "the file is too large for the server"}.get(status, f"the server answered {status}")
+    fallback = ServerError if status >= 500 else ApiError
+    cls = Invalid if status == 400 else ERRORS_BY_STATUS.get(status, fallback)
+    return cls(message, status=status, code=code, details=details)
+
+
+class TokenStore:
+    """Access and refresh tokens plus the signed-in account, in a JSON file of mode 0600."""
+
+    def __init__(self, path: str | os.PathLike | None):
+        self.path = Path(path) if path else None
+        self.data: dict = {}
+        self._lock = threading.Lock()
+        if self.path and self.path.exists():
+            try:
+                self.data = json.loads(self.path.read_text())
+            except (OSError, ValueError):
+                self.data = {}
+
+    @property
+    def access(self) -> str | None:
+        return self.data.get("access_token")
+
+    @property
+    def refresh(self) -> str | None:
+        return self.data.get("refresh_token")
+
+    @property
+    def user(self) -> dict | None:
+        return self.data.get("user")
+
+    def update(self, **values) -> None:
+        with self._lock:
+            self.data.update({k: v for k, v in values.items() if v is not None})
+            self._save()
+
+    def clear(self) -> None:
+        with self._lock:
+            self.data = {}
+            if self.path and self.path.exists():
+                self.path.unlink()
+
+    def _save(self) -> None:
+        if not self.path:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(self.data, handle)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, self.path)
+
+
+class _ProgressBody:
+    """A multipart body read in chunks, reporting bytes sent to a callback (requests streams file-likes)."""
+
+    def __init__(self, head: bytes, path: Path, tail: bytes, callback: ProgressCallback | None):
+        self.parts = [head, path, tail]
+        self.total = len(head) + path.stat().st_size + len(tail)
+        self.sent = 0
+        self.callback = callback
+        self._file = None
+        self._index = 0
+
+    def __len__(self) -> int:
+        return self.total
+
+    def read(self, size: int = -1) -> bytes:
+        size = CHUNK if size is None or size < 0 else size
+        while self._index < len(self.parts):
+            part = self.parts[self._index]
+            if isinstance(part, Path):
+                if self._file is None:
+                    self._file = part.open("rb")
+                chunk = self._file.read(size)
+                if not chunk:
+                    self._file.close()
+                    self._index += 1
+                    continue
+            else:
+                chunk, self._index = part, self._index + 1
+                if not chunk:
+                    continue
+            self.sent += len(chunk)
+            if self.callback:
+                self.callback(self.sent, self.total)
+            return chunk
+        return b""
+
+    def close(self) -> None:
+        if self._file:
+            self._file.close()
+
+
+def _multipart(path: Path, fields: dict[str, str], callback: ProgressCallback | None) -> tuple[_ProgressBody, str]:
+    boundary = uuid.uuid4().hex
+    head = b""
+    for name, value in fields.items():
+        head += (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )  # fmt: skip
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    safe_name = path.name.replace('"', "_")
+    head += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{safe_name}"\r\n'
+        f"Content-Type: {mime}\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    return _ProgressBody(head, path, tail, callback), f"multipart/form-data; boundary={boundary}"
+
+
+class ApiClient:
+    """One user's session with a FitCoach server. Thread-safe enough for one call at a time per thread."""
+
+    def __init__(self, base_url: str = DEFAULT_URL, token_path: str | os.PathLike | None = None, timeout: float = 0):
+        self.base_url = base_url
+        self.tokens = TokenStore(token_path)
+        self.timeout = timeout or DEFAULT_TIMEOUT
+        self.session = requests.Session()
+        self._refresh_lock = threading.Lock()
+
+    # -- plumbing ---------------------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        value = (value or DEFAULT_URL).strip().rstrip("/")
+        if value.endswith(API_PREFIX):
+            value = value[: -len(API_PREFIX)]
+        if "://" not in value:
+            value = "http://" + value
+        self._base_url = value
+
+    def url(self, path: str) -> str:
+        return f"{self._base_url}{API_PREFIX}{path}"
+
+    @property
+    def signed_in(self) -> bool:
+        return bool(self.tokens.access or self.tokens.refresh)
+
+    @property
+    def user(self) -> dict | None:
+        return self.tokens.user
+
+    def _send(self, method: str, path: str, *, token: str | None, timeout: float | None = None, **kwargs):
+        headers = kwargs.pop("headers", {}) or {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            return self.session.request(
+                method, self.url(path), headers=headers, timeout=timeout or self.timeout, **kwargs
+            )  # fmt: skip
+        except requests.Timeout as exc:
+            raise NetworkError("the server took too long to answer; try again") from exc
+        except requests.RequestException as exc:
+            raise NetworkError(
+                f"cannot reach the server at {self._base_url}; check the address and your network"
+            ) from exc
+
+    def request(self, method: str, path: str, *, auth: bool = True, raw: bool = False, body_factory=None, **kwargs):
+        """Send a call; on 401 with a refresh token, refresh once and retry. Returns JSON (or the response)."""
+        if body_factory:
+            kwargs.update(body_factory())
+        response = self._send(method, path, token=self.tokens.access if auth else None, **kwargs)
+        if response.status_code == 401 and auth and self.tokens.refresh:
+            used = response.request.headers.get("Authorization", "")
+            self._refresh_after_401(used)
+            if body_factory:
+                kwargs.update(body_factory())
+            response = self._send(method, path, token=self.tokens.access, **kwargs)
+        if response.status_code >= 400:
+            error = error_from_response(response)
+            if isinstance(error, AuthError) and auth:
+                error.message = "your session has ended; sign in again"
+            raise error
+        if raw:
+            return response
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ServerError("the server sent an answer the app cannot read") from exc
+
+    def _refresh_after_401(self, used_header: str) -> None:
+        with self._refresh_lock:
+            if self.tokens.access and used_header != f"Bearer {self.tokens.access}":
+                return  # another thread refreshed meanwhile
+            try:
+                self.refresh()
+            except AuthError:
+                self.tokens.clear()
+                raise AuthError("your session has ended; sign in again", code="session_ended") from None
+
+    # -- accounts -----------------------------------------------------------------------------------------------
+    def register(self, email: str, password: str, name: str) -> dict:
+        return self.request("POST", "/auth/register", auth=False, json={"email": email, "password": password,
+                                                                          "name": name})  # fmt: skip
+
+    def login(self, email: str, password: str) -> dict:
+        data = self.request("POST", "/auth/login", auth=False, json={"email": email, "password": password})
+        self.tokens.clear()
+        self.tokens.update(access_token=data["access_token"], refresh_token=data["refresh_token"], user=data["user"])
+        return data
+
+    def refresh(self) -> str:
+        """A new access token from the refresh token (raises AuthError when it is expired or revoked)."""
+        if not self.tokens.refresh:
+            raise AuthError("not signed in")
+        response = self._send("POST", "/auth/refresh", token=self.tokens.refresh)
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        access = response.json()["access_token"]
+        self.tokens.update(access_token=access)
+        return access
+
+    def logout(self) -> None:
+        """Revoke both tokens on the server (best effort) and forget them here."""
+        for token in (self.tokens.access, self.tokens.refresh):
+            if token:
+                with contextlib.suppress(NetworkError):
+                    self._send("POST", "/auth/logout", token=token)
+        self.tokens.clear()
+
+    def me(self) -> dict:
+        data = self.request("GET", "/users/me")
+        self.tokens.update(user={k: data.get(k) for k in ("id", "email", "name", "role")})
+        return data
+
+    def update_profile(self, **changes) -> dict:
+        return self.request("PATCH", "/users/me", json=changes)
+
+    # -- analyses -----------------------------------------------------------------------------------------------
+    def analyse(self, path: str | os.PathLike, exercise: str | None = None,
+                progress: ProgressCallback | None = None) -> dict:  # fmt: skip
+        """Upload a photo or clip for analysis; `progress(sent, total)` is called as bytes go out."""
+        path = Path(path)
+        if not path.is_file():
+            raise Invalid(f"no such file: {path.name}")
+        fields = {"exercise": exercise} if exercise else {}
+
+        def body():
+            data, content_type = _multipart(path, fields, progress)
+            return {"data": data, "headers": {"Content-Type": content_type}}
+
+        return self.request("POST", "/analyses", body_factory=body, timeout=UPLOAD_TIMEOUT)
+
+    def analyses(self, page: int = 1, per_page: int = 20, exercise: str | None = None) -> dict:
+        params = {"page": page, "per_page": per_page}
+        if exercise:
+            params["exercise"] = exercise
+        return self.request("GET", "/analyses", params=params)
+
+    def analysis(self, analysis_id: int) -> dict:
+        return self.request("GET", f"/analyses/{analysis_id}")
+
+    def annotated(self, analysis_id: int) -> bytes:
+        """The annotated JPEG."""
+        return self.request("GET", f"/analyses/{analysis_id}/annotated", raw=True).content
+
+    # -- plans, workouts, progress -------------------------------------------------------------------------------
+    def plans(self, page: int = 1, per_page: int = 20) -> dict:
+        return self.request("GET", "/plans", params={"page": page, "per_page": per_page})
+
+    def create_plan(self, **options) -> dict:
+        return self.request("POST", "/plans", json=options)
+
+    def plan(self, plan_id: int) -> dict:
+        return self.request("GET", f"/plans/{plan_id}")
+
+    def log_workout(self, **workout) -> dict:
+        """POST /workouts: date, exercises [{exercise, sets [{reps, weight_kg, rpe, duration_s}]}], plan_id,
+        plan_day, analysis_id, duration_min, notes."""
+        return self.request("POST", "/workouts", json=workout)
+
+    def workouts(self, page: int = 1, per_page: int = 20) -> dict:
+        return self.request("GET", "/workouts", params={"page": page, "per_page": per_page})
+
+    def progress(self, date_from: str | None = None, date_to: str | None = None) -> dict:
+        params = {k: v for k, v in (("from", date_from), ("to", date_to)) if v}
+        return self.request("GET", "/progress", params=params)
+
+    def add_body_metric(self, **metric) -> dict:
+        return self.request("POST", "/body-metrics", json=metric)
+
+    def body_metrics(self, page: int = 1, per_page: int = 100) -> dict:
+        return self.request("GET", "/body-metrics", params={"page": page, "per_page": per_page})
+
+    # -- training (admins) ---------------------------------------------------------------------------------------
+    def training_jobs(self, page: int = 1, per_page: int = 20) -> dict:
+        return self.request("GET", "/training-jobs", params={"page": page, "per_page": per_page})
+
+    def training_job(self, job_id: int) -> dict:
+        return self.request("GET", f"/training-jobs/{job_id}")
+
+    def training_metrics(self, job_id: int) -> dict:
+        return self.request("GET", f"/training-jobs/{job_id}/metrics")
+
+    def models(self, page: int = 1, per_page: int = 20) -> dict:
+        return self.request("GET", "/models", params={"page": page, "per_page": per_page})
+
+    def activate_model(self, model_id: int) -> dict:
+        return self.request("POST", f"/models/{model_id}/activate")
+
+    def health(self) -> Any:
+        return self.request("GET", "/health", auth=False)

@@ -1,0 +1,175 @@
+"""A real FitCoach API served in-process on a temporary SQLite database (tests and screenshots only).
+
+Not used by the app itself: it imports the server package `api`, which is not shipped to Android.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("YOLO_OFFLINE", "True")
+os.environ.setdefault("YOLO_AUTOINSTALL", "False")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveApi:
+    """A running API: its base URL (`http://127.0.0.1:PORT`), the Flask app and the server thread."""
+
+    url: str
+    app: object
+    server: object
+    thread: threading.Thread
+    data_dir: Path
+    extras: dict = field(default_factory=dict)
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+        with self.app.app_context():
+            from api.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
+
+
+def start_api(data_dir: Path, **overrides) -> LiveApi:
+    """Build the real app on `data_dir`/fitcoach.db, migrate it, and serve it on a free local port."""
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from api import create_app
+    from api.config import TestingConfig
+
+    data_dir = Path(data_dir).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    settings = {
+        "DATA_DIR": data_dir,
+        "UPLOAD_DIR": data_dir / "uploads",
+        "ARTIFACT_DIR": data_dir / "artifacts",
+        "DATASET_DIR": data_dir / "datasets",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{data_dir / 'fitcoach.db'}",
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "LOG_LEVEL": "WARNING",
+    }
+    settings.update(overrides)
+    for name in ("werkzeug", "urllib3"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    app = create_app(TestingConfig(), **settings)  # the overrides win over TEST_DATABASE_URL too
+    with app.app_context():
+        upgrade()
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="fitcoach-live-api", daemon=True)
+    thread.start()
+    return LiveApi(url=f"http://127.0.0.1:{port}", app=app, server=server, thread=thread, data_dir=data_dir)
+
+
+def make_admin(live: LiveApi, email: str) -> None:
+    from api import accounts
+
+    with live.app.app_context():
+        accounts.set_role(email, "admin")
+
+
+def expired_access_token(live: LiveApi, user_id: int) -> str:
+    """An access token for this user that expired a minute ago (to test refresh on 401)."""
+    from datetime import timedelta
+
+    from flask_jwt_extended import create_access_token
+
+    with live.app.app_context():
+        return create_access_token(identity=str(user_id), expires_delta=timedelta(minutes=-1))
+
+
+def sample_photo() -> Path:
+    """`zidane.jpg` from the installed ultralytics package: a real photo with people in it."""
+    import ultralytics
+
+    return Path(ultralytics.__file__).parent / "assets" / "zidane.jpg"
+
+
+DEMO_EMAIL = "ada@example.com"
+DEMO_PASSWORD = "correct-horse-42"
+
+
+def seed_demo(live: LiveApi, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD, admin: bool = True) -> dict:
+    """Realistic data through the real API: a user with a profile, a plan, eight weeks of workouts and body
+    weight, analyses of a real photo, and (admins) a finished training job with its model."""
+    from datetime import date, timedelta
+
+    from mobile.api_client import ApiClient
+
+    client = ApiClient(live.url)
+    client.register(email, password, "Ada")
+    if admin:
+        make_admin(live, email)
+    client.login(email, password)
+    client.update_profile(age=34, sex="female", height_cm=168, weight_kg=66.5, fitness_level="intermediate",
+                          goal="strength", days_per_week=3, session_minutes=45,
+                          equipment=["barbell", "dumbbell", "bench"], limitations=[])  # fmt: skip
+    today = date.today()
+    for week in range(8, 0, -1):
+        for offset, (exercise, reps, load) in enumerate((("squat", 5, 50), ("bench_press", 6, 35), ("row", 8, 30))):
+            day = today - timedelta(days=7 * week - offset * 2)
+            sets = [{"reps": reps, "weight_kg": load + (8 - week) * 2.5}] * 3
+            client.log_workout(date=day.isoformat(), exercises=[{"exercise": exercise, "sets": sets}],
+                               duration_min=45)  # fmt: skip
+        client.add_body_metric(date=(today - timedelta(days=7 * week)).isoformat(), weight_kg=68.4 - (8 - week) * 0.3)
+    client.add_body_metric(date=(today - timedelta(days=1)).isoformat(), weight_kg=66.1)
+    plan = client.create_plan(weeks=4)
+    squat = client.analyse(sample_photo(), "squat")
+    analysis = client.analyse(sample_photo(), "push_up")
+    data = {"client": client, "plan": plan, "analysis": analysis, "analyses": [squat, analysis]}
+    if admin:
+        data["job_id"] = seed_training(live, client.user["id"])
+    return data
+
+
+def seed_training(live: LiveApi, user_id: int, epochs: int = 12) -> int:
+    """A finished detection job with per-epoch metrics and its registered model, written to the database
+    directly (really training one takes minutes)."""
+    import math
+    from datetime import UTC, datetime, timedelta
+
+    from api.extensions import db
+    from api.models import Dataset, EpochMetric, ModelVersion, TrainingJob
+
+    with live.app.app_context():
+        now = datetime.now(UTC)
+        dataset = Dataset(user_id=user_id, name="gym-photos", task="detect", layout="yolo", folder="demo",
+                          class_names=["squat", "push_up"], image_count=240, size_bytes=48_000_000)  # fmt: skip
+        db.session.add(dataset)
+        db.session.flush()
+        job = TrainingJob(user_id=user_id, dataset_id=dataset.id, task="detect", status="succeeded", epoch=epochs,
+                          epochs=epochs, params={"class_names": ["squat", "push_up"], "imgsz": 640, "batch": 16},
+                          started_at=now - timedelta(minutes=40), finished_at=now - timedelta(minutes=2))  # fmt: skip
+        db.session.add(job)
+        db.session.flush()
+        for epoch in range(1, epochs + 1):
+            progress = 1 - math.exp(-epoch / 4)
+            db.session.add(EpochMetric(job_id=job.id, epoch=epoch, elapsed_s=190.0 * epoch, metrics={
+                "train_box_loss": round(1.6 - 0.9 * progress, 4), "val_box_loss": round(1.7 - 0.8 * progress, 4),
+                "precision": round(0.3 + 0.55 * progress, 4), "recall": round(0.25 + 0.55 * progress, 4),
+                "map50": round(0.2 + 0.65 * progress, 4), "map50_95": round(0.1 + 0.5 * progress, 4),
+            }))  # fmt: skip
+        db.session.add(ModelVersion(user_id=user_id, job_id=job.id, dataset_id=dataset.id, name="gym-photos v1",
+                                    task="detect", class_names=["squat", "push_up"],
+                                    metrics={"map50": 0.84, "map50_95": 0.58}, weights_path="demo/best.pt",
+                                    size_bytes=6_200_000, inference_ms=41.0))  # fmt: skip
+        failed = TrainingJob(user_id=user_id, dataset_id=dataset.id, task="detect", status="failed", epoch=0,
+                             epochs=30, params={"class_names": ["squat", "push_up"]},
+                             error="the dataset's labels do not match its images")  # fmt: skip
+        db.session.add(failed)
+        db.session.commit()
+        return job.id

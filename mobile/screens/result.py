@@ -1,0 +1,122 @@
+"""Result: the annotated image, exercise with runners-up, form score, faults with corrections, reps; log it."""
+
+from __future__ import annotations
+
+import io
+
+from kivy.core.image import Image as CoreImage
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, StringProperty
+
+from mobile.formatting import nice, percent
+from mobile.screens.base import BaseScreen
+
+SEVERITY_COLOURS = {"high": "c62828", "medium": "d9822b", "low": "5f6b7a"}
+
+
+class ResultScreen(BaseScreen):
+    title_text = "Result"
+    exercise_text = StringProperty("")
+    runners_up = StringProperty("")
+    score_text = StringProperty("")
+    score_detail = StringProperty("")
+    reps_text = StringProperty("")
+    log_text = StringProperty("Log this as a workout")
+    logged = BooleanProperty(False)
+    can_log = BooleanProperty(False)
+
+    analysis: dict | None = None
+
+    def show(self, analysis: dict | None = None, **kwargs) -> None:
+        if analysis is None:
+            return
+        self.analysis = analysis
+        self.app.last_analysis = analysis
+        self.error = ""
+        self.logged = False
+        self.log_text = "Log this as a workout"
+        self.fill(analysis)
+        self.ids.annotated.texture = None
+        self.app.call(self.app.client.annotated, analysis["id"], on_ok=self._got_image, on_error=self._no_image)
+
+    def fill(self, analysis: dict) -> None:
+        exercise = analysis.get("exercise") or {}
+        label = exercise.get("label")
+        self.can_log = bool(label)
+        if label:
+            self.exercise_text = f"{nice(label)}  {percent(exercise.get('confidence'))}"
+        else:
+            self.exercise_text = "No exercise recognised"
+        others = [t for t in exercise.get("top5") or [] if t.get("label") != label][:3]
+        if others:
+            self.runners_up = "Also possible: " + ", ".join(
+                f"{nice(t['label'])} {percent(t.get('confidence'))}" for t in others
+            )
+        else:
+            self.runners_up = nice(exercise.get("reason")) if exercise.get("reason") else ""
+        persons = len(analysis.get("persons") or [])
+        if persons > 1:
+            self.runners_up += f"\n{persons} people in view: the most central one was judged."
+        posture = analysis.get("posture") or {}
+        issues = posture.get("issues") or []
+        if posture.get("score") is not None:
+            verdict = "good form" if posture.get("form_ok") else "needs work"
+            self.score_text = f"Form score {posture['score']:.0f}/100: {verdict}"
+            view = posture.get("view")
+            judged = posture.get("exercise")
+            self.score_detail = f"Judged as {nice(judged).lower()}. " if judged and judged != label else ""
+            self.score_detail += f"Seen from the {view}." if view and view != "unclear" else ""
+            if not issues:
+                self.score_detail += " No faults found."
+        else:
+            self.score_text = "Form not assessed"
+            self.score_detail = nice(posture.get("reason")) if posture.get("reason") else ""
+        box = self.ids.issues
+        box.clear_widgets()
+        for issue in issues:
+            colour = SEVERITY_COLOURS.get(issue.get("severity"), "5f6b7a")
+            text = (
+                f"[b][color={colour}]{nice(issue.get('severity'))}[/color]  {issue.get('message', '')}[/b]\n"
+                f"Fix: {issue.get('correction', '')}"
+            )
+            box.add_widget(Factory.WrapLabel(text=text, markup=True))
+        reps = analysis.get("reps") or {}
+        per_rep_box = self.ids.per_rep
+        per_rep_box.clear_widgets()
+        if reps.get("count") is not None and analysis.get("media_type") == "video":
+            self.reps_text = f"{reps['count']} reps"
+            for rep in reps.get("per_rep") or []:
+                parts = [f"Rep {rep.get('index', 0) + 1}"]
+                if rep.get("score") is not None:
+                    parts.append(f"form {rep['score']:.0f}")
+                if rep.get("duration_s") is not None:
+                    parts.append(f"{rep['duration_s']:.1f} s")
+                if rep.get("range_of_motion_deg") is not None:
+                    parts.append(f"range {rep['range_of_motion_deg']:.0f} deg")
+                faults = [nice(i.get("code")) for i in rep.get("issues") or []]
+                if faults:
+                    parts.append(", ".join(faults))
+                per_rep_box.add_widget(Factory.Muted(text="  |  ".join(parts)))
+        else:
+            self.reps_text = ""
+        first = issues[0].get("correction") if issues else None
+        if first:
+            self.app.speak(first)
+
+    def _got_image(self, data: bytes) -> None:
+        image = CoreImage(io.BytesIO(data), ext="jpg")
+        self.ids.annotated.texture = image.texture
+
+    def _no_image(self, message: str, _exc=None) -> None:
+        self.ids.annotated.texture = None
+
+    def log_workout(self) -> None:
+        if not self.analysis or self.logged:
+            return
+        self.app.call(self.app.client.log_workout, analysis_id=self.analysis["id"], on_ok=self._logged,
+                      on_error=self.fail)  # fmt: skip
+
+    def _logged(self, workout: dict) -> None:
+        self.logged = True
+        self.log_text = f"Logged as a workout on {workout.get('date', 'today')}"
+        self.app.notify("Workout logged.")

@@ -1,0 +1,36 @@
+"""Settings: server address, kg or lb, spoken cues (plyer TTS when it is installed)."""
+
+from __future__ import annotations
+
+from kivy.properties import StringProperty
+
+from mobile.app import load_tts
+from mobile.screens.base import BaseScreen
+
+
+class SettingsScreen(BaseScreen):
+    title_text = "Settings"
+    tts_note = StringProperty("")
+
+    def show(self, **kwargs) -> None:
+        self.error = ""
+        data = self.app.settings_data
+        self.ids.server_url.text = data.get("server_url", "")
+        self.ids.units_kg.state = "down" if data.get("units", "kg") == "kg" else "normal"
+        self.ids.units_lb.state = "down" if data.get("units") == "lb" else "normal"
+        self.ids.spoken_cues.active = bool(data.get("spoken_cues"))
+        self.tts_note = "" if load_tts() else "Speech is not available on this device: cues stay silent."
+
+    def save(self) -> None:
+        url = self.ids.server_url.text.strip()
+        if not url.startswith(("http://", "https://")):
+            self.error = "The server address starts with http:// or https://"
+            return
+        self.error = ""
+        units = "lb" if self.ids.units_lb.state == "down" else "kg"
+        self.app.save_settings(server_url=url.rstrip("/"), units=units, spoken_cues=self.ids.spoken_cues.active)
+        self.app.notify("Settings saved.")
+        self.back()
+
+    def back(self) -> None:
+        self.app.go("home" if self.app.client.signed_in else "login")

@@ -1,0 +1,106 @@
+"""Fixtures for the app's tests: a real API served on a free local port (temporary SQLite), users signed in
+through the API client, and a display for the Kivy UI tests (an Xvfb started here when DISPLAY is unset)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+# Kivy reads these when it is first imported (by the UI tests only, after the display fixture).
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+os.environ.setdefault("KIVY_NO_FILELOG", "1")
+os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix="fitcoach-kivy-home-")
+
+PASSWORD = "correct-horse-42"
+_emails = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    """The real FitCoach API on a temporary SQLite database, served over HTTP."""
+    from mobile.devserver import start_api
+
+    server = start_api(tmp_path_factory.mktemp("mobile-api"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def new_client(live, tmp_path):
+    """Make an API client (not signed in) whose token file lives in this test's folder."""
+    from mobile.api_client import ApiClient
+
+    made = itertools.count()
+
+    def make():
+        return ApiClient(live.url, token_path=tmp_path / f"tokens-{next(made)}.json")
+
+    return make
+
+
+@pytest.fixture
+def signed_in(live, new_client):
+    """A fresh user registered and signed in through the client."""
+    client = new_client()
+    email = f"mobile{next(_emails)}-{time.monotonic_ns()}@example.com"
+    client.register(email, PASSWORD, "Test")
+    client.login(email, PASSWORD)
+    client.test_email = email
+    return client
+
+
+@pytest.fixture(scope="session")
+def photo(tmp_path_factory) -> Path:
+    from mobile.devserver import sample_photo
+
+    folder = tmp_path_factory.mktemp("pick")
+    target = folder / "zidane.jpg"
+    shutil.copy(sample_photo(), target)
+    return target
+
+
+def _free_display() -> int:
+    for number in range(90, 200):
+        if not Path(f"/tmp/.X{number}-lock").exists() and not Path(f"/tmp/.X11-unix/X{number}").exists():
+            return number
+    raise RuntimeError("no free X display number")
+
+
+@pytest.fixture(scope="session")
+def display():
+    """A usable X display: $DISPLAY when set, else an Xvfb started for the session; skip when neither."""
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    xvfb = shutil.which("Xvfb")
+    if not xvfb:
+        pytest.skip("no display: DISPLAY is unset and Xvfb is not installed")
+    number = _free_display()
+    process = subprocess.Popen(
+        [xvfb, f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    socket_path = Path(f"/tmp/.X11-unix/X{number}")
+    deadline = time.monotonic() + 10
+    while not socket_path.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not socket_path.exists():
+        process.kill()
+        pytest.skip("no display: Xvfb did not start")
+    os.environ["DISPLAY"] = f":{number}"
+    yield os.environ["DISPLAY"]
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    os.environ.pop("DISPLAY", None)

@@ -1,0 +1,292 @@
+"""The real Kivy app under a display (Xvfb), driven against the real API: sign in, capture, result, plans,
+log a session, progress, profile, training and errors. Assertions are on widget state, not only "no crash".
+
+One app (and one window) for the whole module, as Kivy allows one window per process; each test signs in
+again when it needs to."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.mobile.conftest import PASSWORD
+
+
+@pytest.fixture(scope="module")
+def demo(live):
+    """A seeded admin account (profile, plan, workouts, body weight, analyses, training job)."""
+    from mobile.devserver import seed_demo
+
+    return seed_demo(live, email="ui.demo@example.com", password=PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def ui(display, live, demo, tmp_path_factory):
+    pytest.importorskip("kivy")
+    from mobile import uidriver
+
+    try:
+        app = uidriver.start_app(live.url, tmp_path_factory.mktemp("app-data"), (360, 800))
+    except Exception as exc:  # noqa: BLE001  (no usable GL context on this display)
+        pytest.skip(f"no usable window: {exc}")
+    uidriver.app = app
+    yield uidriver
+    uidriver.stop(app)
+
+
+def sign_in(ui, password=PASSWORD):
+    app = ui.app
+    if app.client.signed_in and app.current != "login":
+        return
+    ui.go(app, "login")
+    login = app.screens["login"]
+    login.register_mode = False
+    login.ids.email.text = "ui.demo@example.com"
+    login.ids.password.text = password
+    login.ids.submit.dispatch("on_release")
+    ui.settle(app)
+
+
+def test_starts_on_sign_in_and_a_wrong_password_says_so(ui):
+    app = ui.app
+    assert app.current == "login"
+    assert not app.root.show_nav
+    sign_in(ui, password="not-the-password-1")
+    assert app.current == "login"
+    assert app.screens["login"].error == "Wrong email or password."
+
+
+def test_register_shows_the_servers_reason_for_a_weak_password(ui):
+    app = ui.app
+    ui.go(app, "login")
+    login = app.screens["login"]
+    login.ids.mode_register.dispatch("on_release")
+    assert login.register_mode and login.ids.submit.text == "Create account"
+    login.ids.name.text, login.ids.email.text, login.ids.password.text = "Bo", "bo@example.com", "short"
+    login.submit()
+    ui.settle(app)
+    assert login.error.startswith("The password is too weak: password: at least 10 characters")
+    login.register_mode = False
+
+
+def test_sign_in_lands_on_home_with_plan_adherence_and_analyses(ui, demo):
+    app = ui.app
+    sign_in(ui)
+    assert app.current == "home" and app.root.show_nav
+    home = app.screens["home"]
+    ui.settle(app)
+    assert home.greeting == "Hello Ada"
+    assert home.today_text.startswith(("Today: ", "Next: "))
+    assert home.day_id
+    assert len(home.ids.analyses.children) == 2
+    assert "Chest fly" in home.ids.analyses.children[-1].text or "%" in home.ids.analyses.children[-1].text
+    assert "planned sessions" in home.adherence_text or "logged this week" in home.adherence_text
+    assert app.client.tokens.path.stat().st_mode & 0o777 == 0o600
+
+
+def test_capture_a_photo_then_result_then_log_it(ui, photo):
+    app = ui.app
+    sign_in(ui)
+    ui.go(app, "capture")
+    capture = app.screens["capture"]
+    assert capture.chooser is not None  # the desktop path: a file chooser
+    assert capture.ids.analyse.disabled
+    capture.chooser.path = str(photo.parent)
+    ui.pump(0.3)
+    capture.chooser.selection = [str(photo)]
+    ui.pump(0.1)
+    assert capture.selected == str(photo) and capture.selected_name == "zidane.jpg"
+    assert not capture.ids.analyse.disabled
+    capture.ids.exercise.text = "push up"
+    seen = []
+    capture.bind(progress=lambda _w, value: seen.append(value))
+    capture.ids.analyse.dispatch("on_release")
+    assert capture.uploading
+    ui.settle(app, timeout=90)
+    assert seen and seen[-1] == 1
+    assert app.current == "result"
+    result = app.screens["result"]
+    assert result.exercise_text.endswith("%")
+    assert result.runners_up.startswith("Also possible: ")
+    assert result.score_text.startswith("Form score 85/100")
+    assert "Judged as push up" in result.score_detail
+    issues = [w.text for w in result.ids.issues.children]
+    assert len(issues) == 1 and "Elbows flaring" in issues[0] and "Fix: " in issues[0]
+    assert result.ids.annotated.texture is not None and result.ids.annotated.texture.width == 1280
+    assert result.reps_text == ""  # a photo has no reps
+    workouts_before = app.client.workouts()["total"]
+    result.ids.log_button.dispatch("on_release")
+    ui.settle(app)
+    assert result.logged and result.log_text.startswith("Logged as a workout on ")
+    assert result.ids.log_button.disabled
+    assert app.client.workouts()["total"] == workouts_before + 1
+
+
+def test_an_unsupported_file_shows_a_friendly_message(ui, tmp_path):
+    app = ui.app
+    sign_in(ui)
+    fake = tmp_path / "notes.jpg"
+    fake.write_bytes(b"plain text, not a photo" * 20)
+    ui.go(app, "capture")
+    capture = app.screens["capture"]
+    capture.choose(str(fake))
+    capture.ids.exercise.text = ""
+    capture.analyse()
+    ui.settle(app)
+    assert app.current == "capture" and not capture.uploading
+    assert capture.error.startswith("This file type is not supported.")
+
+
+def test_result_of_a_clip_lists_each_rep(ui, demo):
+    app = ui.app
+    clip = dict(demo["analysis"], media_type="video")
+    clip["reps"] = {"count": 2, "per_rep": [
+        {"index": 0, "duration_s": 2.1, "range_of_motion_deg": 85, "score": 90, "issues": []},
+        {"index": 1, "duration_s": 2.4, "range_of_motion_deg": 70, "score": 70, "issues": [{"code": "hips_sagging"}]},
+    ]}  # fmt: skip
+    ui.go(app, "result", analysis=clip)
+    result = app.screens["result"]
+    assert result.reps_text == "2 reps"
+    lines = [w.text for w in reversed(result.ids.per_rep.children)]
+    assert lines[0].startswith("Rep 1  |  form 90  |  2.1 s") and lines[1].endswith("Hips sagging")
+
+
+def test_plans_list_plan_weeks_day_and_mark_done(ui, demo):
+    app = ui.app
+    sign_in(ui)
+    ui.go(app, "plans")
+    plans = app.screens["plans"]
+    assert len(plans.ids.plans.children) == 1
+    plans.ids.plans.children[0].dispatch("on_release")
+    ui.settle(app)
+    assert app.current == "plan"
+    plan_screen = app.screens["plan"]
+    assert len(plan_screen.ids.weeks.children) == 4
+    assert len(plan_screen.ids.days.children) == 3
+    assert plan_screen.notes
+    list(reversed(plan_screen.ids.weeks.children))[1].dispatch("on_release")
+    assert plan_screen.week == 2
+    week2 = demo["plan"]["content"]["schedule"][1]["days"]
+    assert plan_screen.ids.days.children[-1].text.startswith(f"[b]{week2[0]['weekday']} {week2[0]['date']}")
+    plan_screen.select_week(1)
+    plan_screen.ids.days.children[-1].dispatch("on_release")
+    ui.settle(app)
+    assert app.current == "day"
+    day = app.screens["day"]
+    first_day = demo["plan"]["content"]["schedule"][0]["days"][0]
+    assert len(day.ids.exercises.children) == len(first_day["exercises"])
+    card = day.ids.exercises.children[-1]
+    texts = [w.text for w in reversed(card.children)]
+    assert "sets x" in texts[1] or "set x" in texts[1]
+    assert "rest 180 s" in texts[1] and texts[2].startswith("Why: ")
+    day.ids.done_button.dispatch("on_release")
+    ui.settle(app)
+    assert day.done and day.done_text.startswith("Done: logged")
+    logged = app.client.workouts()["items"][0]
+    assert logged["plan_day"] == first_day["day_id"]
+
+
+def test_progress_charts_range_and_body_weight_entry(ui):
+    app = ui.app
+    sign_in(ui)
+    ui.go(app, "progress")
+    progress = app.screens["progress"]
+    assert len(progress.ids.volume.values) >= 8
+    assert len(progress.ids.weight.values) == 9
+    assert progress.ids.weight.values[-1] == pytest.approx(66.1)
+    assert len(progress.ids.form.values) >= 2
+    progress.ids.range_4.dispatch("on_release")
+    ui.settle(app)
+    assert progress.days == 28 and len(progress.ids.weight.values) < 9
+    progress.ids.weight_input.text = "65.4"
+    progress.ids.save_weight.dispatch("on_release")
+    ui.settle(app)
+    assert progress.ids.weight.values[-1] == pytest.approx(65.4)
+    assert progress.ids.weight_input.text == ""
+    progress.ids.weight_input.text = "abc"
+    progress.save_weight()
+    assert progress.error.startswith("Type your weight in kg")
+
+
+def test_pounds_setting_converts_weights(ui):
+    app = ui.app
+    sign_in(ui)
+    ui.go(app, "settings")
+    settings = app.screens["settings"]
+    settings.ids.units_lb.state, settings.ids.units_kg.state = "down", "normal"
+    settings.ids.save.dispatch("on_release")
+    ui.settle(app)
+    try:
+        assert app.units == "lb" and app.current == "home"
+        ui.go(app, "progress")
+        progress = app.screens["progress"]
+        assert progress.ids.weight.unit == "lb"
+        assert progress.ids.weight.values[-1] == pytest.approx(65.4 * 2.20462, abs=0.05)
+    finally:
+        app.save_settings(units="kg")
+
+
+def test_profile_shows_server_validation_message(ui):
+    app = ui.app
+    sign_in(ui)
+    ui.go(app, "profile")
+    profile = app.screens["profile"]
+    assert profile.ids.age.text == "34" and profile.ids.weight.text == "66.5"
+    assert profile.buttons["goal"]["strength"].state == "down"
+    assert profile.is_admin and profile.ids.training.opacity == 1
+    profile.ids.age.text = "7"
+    profile.ids.save.dispatch("on_release")
+    ui.settle(app)
+    assert profile.error == "The profile has invalid values: age: must be between 13 and 100."
+    profile.ids.age.text = "35"
+    profile.buttons["limitations"]["knee"].state = "down"
+    profile.save()
+    ui.settle(app)
+    assert profile.error == "" and app.user["age"] == 35 and app.user["limitations"] == ["knee"]
+
+
+def test_training_jobs_metric_chart_and_activate(ui):
+    app = ui.app
+    sign_in(ui)
+    ui.go(app, "training")
+    ui.settle(app)
+    training = app.screens["training"]
+    assert len(training.ids.jobs.children) == 2
+    assert training.metric == "map50_95" and len(training.ids.chart.values) == 12
+    recall = next(b for b in training.ids.metric_choices.children if b.text == "recall")
+    recall.dispatch("on_release")
+    assert training.metric == "recall" and training.ids.chart.values[-1] > training.ids.chart.values[0]
+    card = training.ids.models.children[0]
+    button = card.children[0]
+    assert button.text == "Activate"
+    button.dispatch("on_release")
+    ui.settle(app)
+    assert training.ids.models.children[0].children[0].text == "Active"
+
+
+def test_no_network_shows_a_friendly_banner(ui):
+    from mobile.devserver import free_port
+
+    app = ui.app
+    sign_in(ui)
+    real = app.client.base_url
+    app.client.base_url = f"http://127.0.0.1:{free_port()}"
+    try:
+        ui.go(app, "plans")
+        assert app.screens["plans"].error.startswith("No connection to the server.")
+    finally:
+        app.client.base_url = real
+
+
+def test_an_ended_session_returns_to_sign_in(ui):
+    app = ui.app
+    sign_in(ui)
+    app.client.tokens.update(access_token="not-a-token", refresh_token="not-a-token-either")
+    ui.go(app, "progress")
+    assert app.current == "login"
+    assert app.screens["login"].error == "Your session has ended. Please sign in again."
+    sign_in(ui)
+    assert app.current == "home"
+    ui.go(app, "profile")
+    app.screens["profile"].ids.sign_out.dispatch("on_release")
+    ui.settle(app)
+    assert app.current == "login" and not app.client.signed_in
