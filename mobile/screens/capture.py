@@ -49,12 +49,15 @@ class CaptureScreen(BaseScreen):
             request_permissions([Permission.CAMERA, Permission.READ_EXTERNAL_STORAGE])
         except ImportError:
             pass
-        self.hint = "Frame your whole body from the side, then take a photo."
+        self.hint = "Frame your whole body from the side, then take a photo or record a short clip."
         self.camera = Camera(play=False, resolution=(1280, 720))
         box.add_widget(self.camera)
         button = Factory.PrimaryButton(text="Take photo")
         button.bind(on_release=lambda *_: self.take_photo())
         box.add_widget(button)
+        record = Factory.FlatButton(text="Record a clip")
+        record.bind(on_release=lambda *_: self.record_clip())
+        box.add_widget(record)
 
     def _build_chooser(self, box) -> None:
         from kivy.uix.filechooser import FileChooserListView
@@ -78,6 +81,27 @@ class CaptureScreen(BaseScreen):
         path = self.app.data_dir / f"capture-{int(time.time())}.png"
         self.camera.export_to_png(str(path))
         self.choose(str(path))
+
+    def record_clip(self) -> None:
+        """Record a clip with the phone's camera app (plyer); the clip comes back to `choose`."""
+        try:
+            from plyer import camera
+        except ImportError:
+            self.error = "Recording needs the plyer package, which this build does not include."
+            return
+        if self.camera is not None:
+            self.camera.play = False  # free the camera for the recorder
+        path = str(self.app.data_dir / f"clip-{int(time.time())}.mp4")
+        camera.take_video(filename=path, on_complete=lambda done: Clock.schedule_once(lambda _dt: self._recorded(done)))
+
+    def _recorded(self, path: str) -> bool:
+        if self.camera is not None:
+            self.camera.play = True
+        if path and Path(path).is_file():
+            self.choose(path)
+        else:
+            self.error = "No clip was recorded."
+        return False
 
     def choose(self, path: str) -> None:
         """Select a file to analyse and preview it."""
