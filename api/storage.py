@@ -16,6 +16,7 @@ from typing import BinaryIO
 from PIL import Image, UnidentifiedImageError
 
 from api.exceptions import InvalidMedia, PayloadTooLarge, StorageFull, UnsupportedMedia
+from api.processes import pid_alive
 
 CHUNK_BYTES = 1024 * 1024
 STAGED_PREFIX = ".staged"
@@ -73,16 +74,6 @@ def check_image(path: Path, max_pixels: int) -> tuple[int, int]:
 def staged_name(suffix: str = "") -> str:
     """A name for a file not yet kept, tagged with this host and process so that a sweep can tell whose it was."""
     return f"{STAGED_PREFIX}-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex}{suffix}"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass
@@ -173,7 +164,7 @@ class Storage:
         removed = 0
         for path in self.root.glob(f"*/{STAGED_PREFIX}-{host}-*"):
             pid = path.name[len(f"{STAGED_PREFIX}-{host}-") :].split("-", 1)[0]
-            if pid.isdigit() and not _pid_alive(int(pid)):
+            if pid.isdigit() and not pid_alive(int(pid)):
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed

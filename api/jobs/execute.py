@@ -19,6 +19,7 @@ from api.extensions import db
 from api.jobs.context import JobCancelled, JobContext, JobFailed, as_utc, utcnow
 from api.jobs.kinds import handler_path_for, load_handler
 from api.jobs.models import CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, Job
+from api.processes import pid_alive
 
 log = logging.getLogger("fitcoach.jobs")
 
@@ -47,16 +48,6 @@ def settle(job_id: int, status: str, reason: str | None = None, result: dict | N
             update(Job).where(Job.id == job_id).values(status=status, error=reason, finished_at=utcnow())
         )
         db.session.commit()
-    return True
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 
