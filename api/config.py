@@ -43,6 +43,7 @@ class Config:
         self.MAX_CLIP_SECONDS = _env_int("MAX_CLIP_SECONDS", 600)
         self.SYNC_CLIP_SECONDS = _env_int("SYNC_CLIP_SECONDS", 60)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_STRATEGY = "moving-window"  # a brute force cannot double its tries across a window edge
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.POSE_WEIGHTS = os.environ.get("POSE_WEIGHTS", "")
         self.POSE_IMGSZ = _env_int("POSE_IMGSZ", 640)

@@ -3,10 +3,14 @@
 from api.exceptions import NotFound
 from api.extensions import db
 
+# Ids are 32-bit integer primary keys (PostgreSQL `integer`); a larger id from a URL or a body names no row, and
+# looking it up would make the driver overflow (a 500) instead of answering 404.
+MAX_ID = 2**31 - 1
+
 
 def get_owned(model, user, object_id: int, what: str):
     """The row of `model` with this id if it belongs to `user`; `NotFound` otherwise."""
-    row = db.session.get(model, object_id)
+    row = db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
     if row is None or row.user_id != user.id:
         raise NotFound(f"{what} {object_id} not found")
     return row

@@ -58,7 +58,7 @@ def _clean_state(request):
             db.session.execute(table.delete())
         db.session.commit()
         limiter.reset()
-    for key in ("UPLOAD_DIR", "ARTIFACT_DIR"):
+    for key in ("UPLOAD_DIR", "ARTIFACT_DIR", "DATASET_DIR"):
         shutil.rmtree(app.config[key], ignore_errors=True)
         app.config[key].mkdir(parents=True)
 

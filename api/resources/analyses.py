@@ -2,12 +2,12 @@
 
 from flask import current_app, request, send_file
 from flask_jwt_extended import current_user, jwt_required
-from flask_restx import Namespace, Resource, fields, inputs, reqparse
+from flask_restx import Namespace, Resource, fields, reqparse
 from werkzeug.datastructures import FileStorage
 
 from api import analyses
 from api.resources import rest_api
-from api.resources.common import error_model, page_model, paginate, pagination_parser
+from api.resources.common import UtcDateTime, error_model, iso_date, nullable, page_model, paginate, pagination_parser
 from api.resources.uploads import limits, storage
 from api.uploads import require_file
 
@@ -18,10 +18,10 @@ label_confidence = ns.model("LabelConfidence", {"label": fields.String(), "confi
 exercise_model = ns.model(
     "Recognition",
     {
-        "label": fields.String(description="null when no person is found or confidence is too low"),
-        "confidence": fields.Float(),
+        "label": nullable(fields.String(description="null when no person is found or confidence is too low")),
+        "confidence": nullable(fields.Float()),
         "top5": fields.List(fields.Nested(label_confidence)),
-        "reason": fields.String(description="why label is null"),
+        "reason": nullable(fields.String(description="why label is null")),
     },
 )
 person_model = ns.model(
@@ -30,7 +30,7 @@ person_model = ns.model(
         "box": fields.List(fields.Float, description="[x1, y1, x2, y2] in pixels"),
         "score": fields.Float(),
         "keypoints": fields.List(fields.List(fields.Float), description="17 COCO keypoints as [x, y, confidence]"),
-        "track_id": fields.Integer(),
+        "track_id": nullable(fields.Integer()),
     },
 )
 issue_model = ns.model(
@@ -40,25 +40,25 @@ issue_model = ns.model(
         "message": fields.String(),
         "correction": fields.String(),
         "severity": fields.String(enum=["low", "medium", "high"]),
-        "measured": fields.Raw(),
-        "threshold": fields.Raw(),
+        "measured": fields.Float(description="the value measured on you, in `unit`"),
+        "threshold": fields.Float(description="the cited limit it is compared with, in `unit`"),
         "unit": fields.String(),
     },
 )
 posture_model = ns.model(
     "Posture",
     {
-        "exercise": fields.String(),
+        "exercise": nullable(fields.String()),
         "assessed": fields.Boolean(),
-        "reason": fields.String(),
-        "score": fields.Float(description="0-100"),
-        "form_ok": fields.Boolean(),
-        "view": fields.String(enum=["side", "front", "unclear"]),
+        "reason": nullable(fields.String()),
+        "score": nullable(fields.Float(description="0-100")),
+        "form_ok": nullable(fields.Boolean()),
+        "view": nullable(fields.String(enum=["side", "front", "unclear"])),
         "issues": fields.List(fields.Nested(issue_model)),
         "skipped": fields.List(fields.Raw(), description="checks not made, each with why (joint hidden, wrong view)"),
-        "checked": fields.List(fields.String, description="codes of the checks that were made"),
-        "measured": fields.Raw(description="the measured value of every check made, by code"),
-        "angles": fields.Raw(),
+        "checked": nullable(fields.List(fields.String, description="codes of the checks that were made")),
+        "measured": nullable(fields.Raw(description="the measured value of every check made, by code")),
+        "angles": nullable(fields.Raw(description="null when no person was assessed")),
     },
 )
 reps_model = ns.model("Reps", {"count": fields.Integer(), "per_rep": fields.List(fields.Raw())})
@@ -68,15 +68,15 @@ analysis_model = ns.model(
         "id": fields.Integer(),
         "status": fields.String(enum=["queued", "running", "succeeded", "failed"]),
         "media_type": fields.String(enum=["image", "video", "keypoints"]),
-        "upload_id": fields.Integer(),
-        "created_at": fields.DateTime(),
-        "exercise": fields.Nested(exercise_model, allow_null=True),
+        "upload_id": nullable(fields.Integer()),
+        "created_at": UtcDateTime(),
+        "exercise": nullable(fields.Nested(exercise_model, allow_null=True)),
         "persons": fields.List(fields.Nested(person_model)),
-        "posture": fields.Nested(posture_model, allow_null=True),
-        "reps": fields.Nested(reps_model, allow_null=True),
+        "posture": nullable(fields.Nested(posture_model, allow_null=True)),
+        "reps": nullable(fields.Nested(reps_model, allow_null=True)),
         "image_size": fields.List(fields.Integer),
-        "timing": fields.Raw(),
-        "error": fields.String(),
+        "timing": nullable(fields.Raw()),
+        "error": nullable(fields.String()),
     },
 )
 analysis_page = page_model(ns, "Analysis", analysis_model)
@@ -89,8 +89,8 @@ upload_parser.add_argument(
 
 list_parser = pagination_parser.copy()
 list_parser.add_argument("exercise", location="args")
-list_parser.add_argument("from", type=inputs.date, location="args", dest="date_from", help="YYYY-MM-DD")
-list_parser.add_argument("to", type=inputs.date, location="args", dest="date_to", help="YYYY-MM-DD")
+list_parser.add_argument("from", type=iso_date, location="args", dest="date_from", help="YYYY-MM-DD")
+list_parser.add_argument("to", type=iso_date, location="args", dest="date_to", help="YYYY-MM-DD")
 
 
 @ns.route("")

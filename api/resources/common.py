@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import math
+from datetime import UTC, date
 from functools import wraps
 
 from flask import request
@@ -14,6 +16,33 @@ from api.exceptions import Forbidden, InvalidInput
 from api.extensions import db
 
 MAX_PER_PAGE = 100
+
+
+class UtcDateTime(fields.DateTime):
+    """An ISO 8601 date-time with its UTC offset. Columns are written in UTC, but SQLite hands them back naive,
+    and a date-time without an offset is not an RFC 3339 `date-time` as the spec documents it."""
+
+    def format_iso8601(self, dt):
+        return (dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt).isoformat()
+
+
+def iso_date(value: str) -> date:
+    """A `YYYY-MM-DD` query argument as a `date` (flask-restx's `inputs.date` gives a `datetime`, which cannot be
+    compared with the `date`s the services work with)."""
+    return inputs.date(value).date()
+
+
+iso_date.__schema__ = {"type": "string", "format": "date"}
+
+
+def nullable(field):
+    """A copy of an output field documented as possibly null (Swagger 2.0 `x-nullable`): a profile value not set
+    yet, an exercise without an easier variant."""
+    field = copy.copy(field)
+    schema = field.schema
+    field.schema = lambda: {**schema(), "x-nullable": True}
+    return field
+
 
 pagination_parser = reqparse.RequestParser()
 pagination_parser.add_argument("page", type=inputs.int_range(1, 1_000_000), default=1, location="args")

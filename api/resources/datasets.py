@@ -6,7 +6,7 @@ from flask_restx import Namespace, Resource, fields, reqparse
 from werkzeug.datastructures import FileStorage
 
 from api.resources import rest_api
-from api.resources.common import error_model, page_model, paginate, pagination_parser
+from api.resources.common import UtcDateTime, error_model, page_model, paginate, pagination_parser
 from api.training import datasets
 from api.uploads import require_file
 
@@ -23,7 +23,7 @@ dataset_summary = ns.model(
         "class_names": fields.List(fields.String),
         "image_count": fields.Integer(),
         "size_bytes": fields.Integer(),
-        "created_at": fields.DateTime(),
+        "created_at": UtcDateTime(),
     },
 )
 dataset_model = ns.inherit(

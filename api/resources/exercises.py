@@ -4,7 +4,7 @@ from flask_restx import Namespace, Resource, fields
 
 from api.ml.posture import checks_for
 from api.planner.catalogue import LEVELS, MUSCLE_GROUPS, PATTERNS, filter_exercises, get_exercise
-from api.resources.common import error_model, page_model, paginate_list, pagination_parser
+from api.resources.common import error_model, nullable, page_model, paginate_list, pagination_parser
 from api.vocabulary import EQUIPMENT
 
 ns = Namespace("exercises", description="The exercise catalogue (public)")
@@ -16,7 +16,7 @@ check_model = ns.model(
         "code": fields.String(),
         "description": fields.String(),
         "joints": fields.List(fields.String),
-        "view": fields.String(description="the camera view that can show the fault"),
+        "view": nullable(fields.String(description="the camera view that can show the fault")),
         "severity": fields.String(enum=["low", "medium", "high"]),
         "source": fields.String(description="where the threshold comes from"),
     },
@@ -33,8 +33,8 @@ exercise_model = ns.model(
         "level": fields.String(enum=list(LEVELS)),
         "met": fields.Float(description="Compendium of Physical Activities"),
         "contraindications": fields.List(fields.String),
-        "easier": fields.String(),
-        "harder": fields.String(),
+        "easier": nullable(fields.String(description="an easier variant's label; null when there is none")),
+        "harder": nullable(fields.String(description="a harder variant's label; null when there is none")),
         "cues": fields.List(fields.String),
         "is_bodyweight": fields.Boolean(),
         "posture_checks": fields.List(fields.Nested(check_model)),

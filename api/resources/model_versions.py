@@ -4,7 +4,7 @@ from flask import send_file
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields, reqparse
 
-from api.resources.common import error_model, page_model, paginate, pagination_parser
+from api.resources.common import UtcDateTime, error_model, nullable, page_model, paginate, pagination_parser
 from api.training import registry
 
 ns = Namespace("models", description="Your trained models: activate one for recognition, download for the device")
@@ -18,14 +18,16 @@ model_model = ns.model(
         "task": fields.String(enum=["detect", "classify"]),
         "class_names": fields.List(fields.String),
         "metrics": fields.Raw(description="the best weights' validation metrics, epochs_done, imgsz"),
-        "confusion_matrix": fields.Raw(description="rows true, columns predicted (+ background for detection)"),
+        "confusion_matrix": nullable(
+            fields.Raw(description="rows true, columns predicted (+ background for detection)")
+        ),
         "size_bytes": fields.Integer(),
-        "inference_ms": fields.Float(description="median CPU milliseconds per image at the training imgsz"),
+        "inference_ms": nullable(fields.Float(description="median CPU milliseconds per image at the training imgsz")),
         "is_active": fields.Boolean(description="recognition uses it for your analyses"),
-        "activated_at": fields.DateTime(),
-        "job_id": fields.Integer(),
-        "dataset_id": fields.Integer(),
-        "created_at": fields.DateTime(),
+        "activated_at": nullable(UtcDateTime(description="null while it is not active")),
+        "job_id": nullable(fields.Integer()),
+        "dataset_id": nullable(fields.Integer()),
+        "created_at": UtcDateTime(),
         "formats": fields.List(fields.String, description="download formats this server can export"),
     },
 )

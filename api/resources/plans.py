@@ -8,7 +8,7 @@ from flask_restx import Namespace, Resource, fields
 
 from api import plans
 from api.planner.export import plan_to_csv, plan_to_ics
-from api.resources.common import error_model, json_body, page_model, paginate, pagination_parser
+from api.resources.common import UtcDateTime, error_model, json_body, page_model, paginate, pagination_parser
 from api.training_log import delete_row
 
 ns = Namespace("plans", description="Evidence-based plans that adapt to what you log")
@@ -43,7 +43,7 @@ plan_summary = ns.model(
         "start_date": fields.String(),
         "weeks": fields.Integer(),
         "version": fields.Integer(),
-        "created_at": fields.DateTime(),
+        "created_at": UtcDateTime(),
     },
 )
 plan_model = ns.inherit(
@@ -52,7 +52,7 @@ plan_model = ns.inherit(
     {
         "changes": fields.List(fields.Raw()),
         "reason": fields.String(),
-        "updated_at": fields.DateTime(),
+        "updated_at": UtcDateTime(),
         "content": fields.Raw(
             description="weeks -> days -> warm_up, exercises (sets, rep_range, rest_s, rpe, "
             "tempo, why), extras, cool_down"
@@ -62,7 +62,7 @@ plan_model = ns.inherit(
 version_model = ns.model(
     "PlanVersion",
     {"version": fields.Integer(), "reason": fields.String(), "changes": fields.List(fields.Raw()),
-     "created_at": fields.DateTime()},
+     "created_at": UtcDateTime()},
 )  # fmt: skip
 plan_page = page_model(ns, "Plan", plan_summary)
 version_page = page_model(ns, "PlanVersion", version_model)

@@ -4,18 +4,18 @@ from datetime import date
 
 from flask import Response
 from flask_jwt_extended import current_user, jwt_required
-from flask_restx import Namespace, Resource, fields, inputs, reqparse
+from flask_restx import Namespace, Resource, fields, reqparse
 
 from api import plans
 from api.planner.charts import PROGRESS_CHARTS, render_progress_chart
-from api.resources.common import error_model
+from api.resources.common import error_model, iso_date
 
 ns = Namespace("progress", description="Volume, estimated 1RM, body weight, form, adherence and calories")
 error = error_model(ns)
 
 range_parser = reqparse.RequestParser()
-range_parser.add_argument("from", type=inputs.date, location="args", dest="date_from", help="YYYY-MM-DD")
-range_parser.add_argument("to", type=inputs.date, location="args", dest="date_to", help="YYYY-MM-DD")
+range_parser.add_argument("from", type=iso_date, location="args", dest="date_from", help="YYYY-MM-DD")
+range_parser.add_argument("to", type=iso_date, location="args", dest="date_to", help="YYYY-MM-DD")
 
 progress_model = ns.model(
     "Progress",

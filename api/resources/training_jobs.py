@@ -6,7 +6,7 @@ from flask_restx import Namespace, Resource, fields
 
 from api.ml.charts_training import CHARTS
 from api.resources import rest_api
-from api.resources.common import error_model, json_body, page_model, paginate, pagination_parser
+from api.resources.common import UtcDateTime, error_model, json_body, nullable, page_model, paginate, pagination_parser
 from api.training import jobs as training
 
 ns = Namespace("training-jobs", description="Train YOLO11 detectors and classifiers on your datasets")
@@ -37,11 +37,11 @@ job_summary = ns.model(
         "id": fields.Integer(),
         "status": fields.String(enum=STATUSES),
         "task": fields.String(),
-        "dataset_id": fields.Integer(),
+        "dataset_id": nullable(fields.Integer()),
         "epoch": fields.Integer(description="epochs finished"),
         "epochs": fields.Integer(),
-        "created_at": fields.DateTime(),
-        "finished_at": fields.DateTime(),
+        "created_at": UtcDateTime(),
+        "finished_at": nullable(UtcDateTime()),
     },
 )
 job_model = ns.inherit(
@@ -51,16 +51,18 @@ job_model = ns.inherit(
         "progress": fields.String(example="epoch 3 of 30"),
         "params": fields.Raw(),
         "class_names": fields.List(fields.String),
-        "started_at": fields.DateTime(),
-        "elapsed_s": fields.Float(),
-        "eta_s": fields.Float(description="estimated seconds left (running jobs)"),
-        "latest_metrics": fields.Raw(description="the last finished epoch's losses, precision, recall, mAP or top-k"),
+        "started_at": nullable(UtcDateTime()),
+        "elapsed_s": nullable(fields.Float()),
+        "eta_s": nullable(fields.Float(description="estimated seconds left (running jobs)")),
+        "latest_metrics": nullable(
+            fields.Raw(description="the last finished epoch's losses, precision, recall, mAP or top-k")
+        ),
         "log_tail": fields.List(fields.String),
-        "reason": fields.String(description="why it failed, was cancelled or was interrupted, in words"),
+        "reason": nullable(fields.String(description="why it failed, was cancelled or was interrupted, in words")),
         "cancel_requested": fields.Boolean(),
         "checkpoint_kept": fields.Boolean(),
         "resumable": fields.Boolean(),
-        "model_version_id": fields.Integer(description="the model it registered (succeeded jobs)"),
+        "model_version_id": nullable(fields.Integer(description="the model it registered (succeeded jobs)")),
         "charts": fields.List(fields.String),
     },
 )
@@ -74,8 +76,10 @@ metrics_model = ns.model(
         "epochs": fields.List(fields.Integer),
         "series": fields.Raw(description="metric name -> one value per epoch (train_*_loss, val_*_loss, precision, "
                                          "recall, map50, map50_95 or top1, top5, lr, epoch_s)"),
-        "confusion_matrix": fields.Raw(description="{epoch, matrix}: rows true, columns predicted (+ background)"),
-        "final": fields.Raw(description="the best weights' validation metrics, once registered"),
+        "confusion_matrix": nullable(
+            fields.Raw(description="{epoch, matrix}: rows true, columns predicted (+ background)")
+        ),
+        "final": nullable(fields.Raw(description="the best weights' validation metrics, once registered")),
     },
 )  # fmt: skip
 

@@ -6,7 +6,7 @@ from flask_restx import Namespace, Resource, fields, reqparse
 from werkzeug.datastructures import FileStorage
 
 from api import uploads
-from api.resources.common import error_model, page_model, paginate, pagination_parser
+from api.resources.common import UtcDateTime, error_model, nullable, page_model, paginate, pagination_parser
 
 ns = Namespace("uploads", description="Your uploaded photos, clips and archives")
 error = error_model(ns)
@@ -19,11 +19,11 @@ upload_model = ns.model(
         "mime_type": fields.String(),
         "size_bytes": fields.Integer(),
         "sha256": fields.String(),
-        "original_name": fields.String(),
-        "width": fields.Integer(),
-        "height": fields.Integer(),
-        "duration_s": fields.Float(),
-        "created_at": fields.DateTime(),
+        "original_name": nullable(fields.String()),
+        "width": nullable(fields.Integer()),
+        "height": nullable(fields.Integer()),
+        "duration_s": nullable(fields.Float()),
+        "created_at": UtcDateTime(),
     },
 )
 upload_page = page_model(ns, "Upload", upload_model)

@@ -4,7 +4,7 @@ from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
 from api import accounts
-from api.resources.common import error_model, json_body
+from api.resources.common import UtcDateTime, error_model, json_body, nullable
 from api.vocabulary import BODY_REGIONS, EQUIPMENT, FITNESS_LEVELS, GOALS, PROFILE_FIELDS, PROFILE_RANGES, SEXES
 
 ns = Namespace("users", description="Your account and training profile")
@@ -36,8 +36,12 @@ me_model = ns.model(
         "email": fields.String(),
         "name": fields.String(),
         "role": fields.String(enum=["user", "admin"]),
-        "created_at": fields.DateTime(),
-        **profile_fields,
+        "created_at": UtcDateTime(),
+        # a profile value not set yet is null; equipment and limitations are [] then
+        **{
+            name: field if name in ("equipment", "limitations") else nullable(field)
+            for name, field in profile_fields.items()
+        },
     },
 )
 

@@ -3,10 +3,19 @@
 from datetime import date
 
 from flask_jwt_extended import current_user, jwt_required
-from flask_restx import Namespace, Resource, fields, inputs
+from flask_restx import Namespace, Resource, fields
 
 from api import plans, training_log
-from api.resources.common import error_model, json_body, page_model, paginate, pagination_parser
+from api.resources.common import (
+    UtcDateTime,
+    error_model,
+    iso_date,
+    json_body,
+    nullable,
+    page_model,
+    paginate,
+    pagination_parser,
+)
 
 ns = Namespace("workouts", description="Your logged training sessions")
 metrics_ns = Namespace("body-metrics", description="Body weight, body fat and waist")
@@ -15,8 +24,8 @@ metrics_error = error_model(metrics_ns)
 
 set_model = ns.model(
     "Set",
-    {"reps": fields.Integer(min=0, max=1000, required=True), "weight_kg": fields.Float(min=0, max=1000),
-     "rpe": fields.Float(min=1, max=10), "duration_s": fields.Float(min=0)},
+    {"reps": fields.Integer(min=0, max=1000, required=True), "weight_kg": nullable(fields.Float(min=0, max=1000)),
+     "rpe": nullable(fields.Float(min=1, max=10)), "duration_s": nullable(fields.Float(min=0))},
 )  # fmt: skip
 entry_model = ns.model(
     "WorkoutExercise",
@@ -27,29 +36,29 @@ workout_input = ns.model(
     {
         "date": fields.String(example="2026-11-24"),
         "exercises": fields.List(fields.Nested(entry_model)),
-        "plan_id": fields.Integer(),
-        "plan_day": fields.String(example="w1d1"),
-        "analysis_id": fields.Integer(description="log an analysis: its exercise and reps"),
-        "duration_min": fields.Float(min=0, max=600),
-        "notes": fields.String(),
+        "plan_id": nullable(fields.Integer()),
+        "plan_day": nullable(fields.String(example="w1d1")),
+        "analysis_id": nullable(fields.Integer(description="log an analysis: its exercise and reps")),
+        "duration_min": nullable(fields.Float(min=0, max=600)),
+        "notes": nullable(fields.String()),
     },
 )
 workout_model = ns.inherit(
-    "Workout", workout_input, {"id": fields.Integer(), "created_at": fields.DateTime(),
-                               "plan_changes": fields.List(fields.Raw())}
+    "Workout", workout_input, {"id": fields.Integer(), "created_at": UtcDateTime(),
+                               "plan_changes": nullable(fields.List(fields.Raw()))}
 )  # fmt: skip
 workout_page = page_model(ns, "Workout", workout_model)
 
 list_parser = pagination_parser.copy()
-list_parser.add_argument("from", type=inputs.date, location="args", dest="date_from")
-list_parser.add_argument("to", type=inputs.date, location="args", dest="date_to")
+list_parser.add_argument("from", type=iso_date, location="args", dest="date_from")
+list_parser.add_argument("to", type=iso_date, location="args", dest="date_to")
 
 metric_input = metrics_ns.model(
     "BodyMetricInput",
-    {"date": fields.String(example="2026-11-24"), "weight_kg": fields.Float(min=25, max=350),
-     "body_fat_pct": fields.Float(min=2, max=70), "waist_cm": fields.Float(min=30, max=250)},
+    {"date": fields.String(example="2026-11-24"), "weight_kg": nullable(fields.Float(min=25, max=350)),
+     "body_fat_pct": nullable(fields.Float(min=2, max=70)), "waist_cm": nullable(fields.Float(min=30, max=250))},
 )  # fmt: skip
-metric_model = metrics_ns.inherit("BodyMetric", metric_input, {"id": fields.Integer(), "created_at": fields.DateTime()})
+metric_model = metrics_ns.inherit("BodyMetric", metric_input, {"id": fields.Integer(), "created_at": UtcDateTime()})
 metric_page = page_model(metrics_ns, "BodyMetric", metric_model)
 
 
