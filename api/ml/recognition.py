@@ -1,9 +1,12 @@
-"""Exercise recognition: appearance features from the pose network fused with pose geometry, then a linear model.
+"""Exercise recognition: frozen image features fused with pose geometry, then a linear model.
 
-The YOLO11 pose network is used as a frozen feature extractor: its backbone and neck feature maps, pooled over
-the whole photo and over the person crop (equipment, bench angle and cable matter, so context matters), averaged
-with the mirrored photo so that left and right do not count; plus joint angles and normalised keypoints.
-A standardised multinomial logistic regression, trained by `scripts/train_recognizer.py`, names the exercise.
+Each photo is seen twice, as it is and mirrored (so left and right do not matter), through
+- EfficientNet-Lite0 (ImageNet weights, `recognition_backbone.py`) pooled over the main person's crop,
+- the YOLO11 pose network's feature maps sampled at the person's keypoints and limb midpoints (what the hands
+  hold, what the back lies on), averaged per body part,
+- pose geometry: limb directions, joint angles and normalised keypoints (`recognition_features.py`).
+A standardised multinomial logistic regression, trained by `scripts/train_recognizer.py` with the mirror as
+augmentation, gives class probabilities; the photo's and its mirror's are averaged.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from typing import Protocol
 
 import numpy as np
 
-from api.ml.geometry import pose_geometry_features
 from api.ml.pose import PoseEstimator, PoseFrame
+from api.ml.recognition_features import CROP_MARGIN, crop_box, geometry_block, raw_blocks
 
 LABELS = (
     "bench_press",
@@ -52,9 +55,9 @@ LABELS = (
     "upright_row",
 )
 MIN_CONFIDENCE = 0.30
-FEATURE_LAYERS = (6, 10, 16, 19, 22)
-FEATURE_IMGSZ = 320
-CROP_MARGIN = 0.25
+FEATURE_BLOCKS = ("geo", "eff320_crop", "yolokp", "yolomid")
+BODY_PARTS = ((0, 1, 2, 3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16))
+LIMB_PAIRS = ((0, 1), (2, 3), (4, 5), (6, 7))  # left and right of each limb in LIMB_MIDPOINTS
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "exercise-recognizer"
 
 
@@ -94,62 +97,59 @@ def recognition_from_probabilities(
 def person_crop(image_bgr: np.ndarray, box: list[float], margin: float = CROP_MARGIN) -> np.ndarray:
     """The person's box grown by `margin` on each side, clipped to the image."""
     height, width = image_bgr.shape[:2]
-    x1, y1, x2, y2 = box
-    dx, dy = (x2 - x1) * margin, (y2 - y1) * margin
-    left, top = max(0, int(x1 - dx)), max(0, int(y1 - dy))
-    right, bottom = min(width, int(x2 + dx)), min(height, int(y2 + dy))
-    if right - left < 8 or bottom - top < 8:
-        return image_bgr
+    left, top, right, bottom = crop_box((width, height), box, margin)
     return image_bgr[top:bottom, left:right]
 
 
+def block_vectors(blocks: dict[str, np.ndarray], name: str) -> np.ndarray:
+    """One named feature block as a `(2, d)` array (the photo, its mirror) ready for the linear model.
+
+    `geo` is the pose geometry; `*kp` keypoint samples are averaged per body part and `*mid` limb-midpoint
+    samples over left and right; all but `geo` get a signed square root (power normalisation)."""
+    if name == "geo":
+        return np.stack([geometry_block(blocks["kp"][v], tuple(blocks["size"][v])) for v in range(2)])
+    values = np.asarray(blocks[name], dtype=np.float32)
+    if name.endswith("kp"):
+        values = np.concatenate([values[:, list(part)].mean(axis=1) for part in BODY_PARTS], axis=1)
+    elif name.endswith("mid"):
+        values = np.concatenate([values[:, list(pair)].mean(axis=1) for pair in LIMB_PAIRS], axis=1)
+    return np.sign(values) * np.sqrt(np.abs(values))
+
+
+def needed_blocks(names: tuple[str, ...]) -> set[str]:
+    return {name for name in names if name != "geo"}
+
+
+def feature_views(blocks: dict[str, np.ndarray], names: tuple[str, ...] = FEATURE_BLOCKS) -> np.ndarray:
+    """The `(2, D)` feature vectors of a photo and its mirror image: the named blocks side by side."""
+    return np.concatenate([block_vectors(blocks, name) for name in names], axis=1).astype(np.float32)
+
+
 class FeatureExtractor:
-    """Pooled feature maps of chosen pose-network layers, captured with forward hooks under the model's lock."""
+    """Computes the feature blocks a model needs with the shared pose network and image backbone."""
 
-    def __init__(self, pose: PoseEstimator, layers: tuple[int, ...] = FEATURE_LAYERS, imgsz: int = FEATURE_IMGSZ):
+    def __init__(self, pose: PoseEstimator, names: tuple[str, ...] = FEATURE_BLOCKS, backbone=None):
+        from api.ml.recognition_backbone import get_image_backbone
+
         self.pose = pose
-        self.layers = layers
-        self.imgsz = imgsz
+        self.names = tuple(names)
+        self.backbone = backbone or get_image_backbone()
 
-    def _pooled(self, images: list[np.ndarray]) -> np.ndarray:
-        captured: dict[int, object] = {}
-        model = self.pose.model
-        modules = self.pose.network_layers()
-        handles = [
-            modules[i].register_forward_hook(lambda _m, _in, out, i=i: captured.__setitem__(i, out))
-            for i in self.layers
-        ]
-        try:
-            with self.pose.lock:
-                model.predict(images, imgsz=self.imgsz, device=self.pose.config.device, verbose=False)
-        finally:
-            for handle in handles:
-                handle.remove()
-        parts = []
-        for i in self.layers:
-            tensor = captured[i].float()
-            parts.append(tensor.mean(dim=(2, 3)).cpu().numpy())
-        return np.concatenate(parts, axis=1)
+    def blocks(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> dict[str, np.ndarray]:
+        return raw_blocks(self.pose, self.backbone, image_bgr, pose_frame, needed_blocks(self.names))
 
-    def appearance(self, image_bgr: np.ndarray, box: list[float] | None) -> np.ndarray:
-        """Whole photo and person crop, each averaged with its mirror image."""
-        crop = person_crop(image_bgr, box) if box is not None else image_bgr
-        views = [image_bgr, image_bgr[:, ::-1].copy(), crop, crop[:, ::-1].copy()]
-        pooled = self._pooled(views)
-        return np.concatenate([(pooled[0] + pooled[1]) / 2, (pooled[2] + pooled[3]) / 2])
+    def views(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> np.ndarray:
+        return feature_views(self.blocks(image_bgr, pose_frame), self.names)
 
 
 def photo_features(extractor: FeatureExtractor, image_bgr: np.ndarray, pose_frame: PoseFrame) -> np.ndarray:
-    """The full feature vector of one photo: appearance plus pose geometry of the main person."""
-    person = pose_frame.main_person()
-    appearance = extractor.appearance(image_bgr, person.box if person else None)
-    geometry = pose_geometry_features(person.keypoints if person else None, pose_frame.image_size)
-    return np.concatenate([appearance, geometry]).astype(np.float32)
+    """The `(2, D)` feature vectors (photo, mirror) of one photo."""
+    return extractor.views(image_bgr, pose_frame)
 
 
 @dataclass
 class LinearModel:
-    """Standardiser and multinomial logistic-regression weights, stored as plain numpy arrays."""
+    """Standardiser (block weights folded into `scale`) and multinomial logistic-regression weights, as numpy."""
 
     labels: tuple[str, ...]
     mean: np.ndarray
@@ -182,21 +182,29 @@ class LinearModel:
 
 
 class FeatureRecognizer:
-    """The shipped recognizer: pose-network features and geometry into a linear model."""
+    """The shipped recognizer: image-backbone and pose-network features and geometry into a linear model."""
 
-    def __init__(self, model: LinearModel, pose: PoseEstimator, min_confidence: float = MIN_CONFIDENCE):
+    def __init__(
+        self,
+        model: LinearModel,
+        pose: PoseEstimator,
+        min_confidence: float = MIN_CONFIDENCE,
+        blocks: tuple[str, ...] = FEATURE_BLOCKS,
+    ):
         self.model = model
-        self.extractor = FeatureExtractor(pose)
+        self.extractor = FeatureExtractor(pose, blocks)
         self.min_confidence = min_confidence
 
     @classmethod
     def from_dir(cls, folder: Path, pose: PoseEstimator) -> FeatureRecognizer:
         settings_file = folder / "settings.json"
         settings = json.loads(settings_file.read_text()) if settings_file.is_file() else {}
-        return cls(LinearModel.load(folder), pose, settings.get("min_confidence", MIN_CONFIDENCE))
+        blocks = tuple(settings.get("blocks", FEATURE_BLOCKS))
+        return cls(LinearModel.load(folder), pose, settings.get("min_confidence", MIN_CONFIDENCE), blocks)
 
     def probabilities(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> np.ndarray:
-        return self.model.probabilities(photo_features(self.extractor, image_bgr, pose_frame)[None])[0]
+        """Class probabilities, averaged over the photo and its mirror image."""
+        return self.model.probabilities(photo_features(self.extractor, image_bgr, pose_frame)).mean(axis=0)
 
     def recognize(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> Recognition:
         probabilities = self.probabilities(image_bgr, pose_frame)

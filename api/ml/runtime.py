@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from api.ml.pose import PoseConfig, PoseEstimator, get_pose_estimator
 
@@ -43,8 +44,16 @@ def default_recognizer():
     estimator = pose_estimator()
     with _lock:
         if estimator not in _recognizers:
-            _recognizers[estimator] = load_default_recognizer(estimator)
+            _recognizers[estimator] = load_default_recognizer(feature_network(estimator))
         return _recognizers[estimator]
+
+
+def feature_network(estimator: PoseEstimator) -> PoseEstimator:
+    """The PyTorch pose network whose layers the recognizer reads: this one, or its PyTorch twin when pose runs on
+    ONNX Runtime (an ONNX graph has no layers to hook)."""
+    if estimator.config.backend == "torch":
+        return estimator
+    return get_pose_estimator(replace(estimator.config, backend="torch"))
 
 
 def warm_up() -> None:

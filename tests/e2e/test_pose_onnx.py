@@ -51,3 +51,15 @@ def test_export_happens_once_and_batches_of_mixed_shapes_work(estimators, assets
     one_by_one = [onnx_pose.detect(image) for image in (bus, zidane, bus)]
     assert [len(frame.persons) for frame in batch] == [len(frame.persons) for frame in one_by_one]
     assert again.detect(np.zeros((200, 300, 3), np.uint8)).persons == []
+
+
+def test_recognition_works_when_pose_runs_on_onnx(estimators, assets_dir):
+    from api.ml import runtime
+    from api.ml.analysis import analyse_photo
+    from api.ml.recognition import LABELS, load_default_recognizer
+
+    _, onnx_pose, _ = estimators
+    assert runtime.feature_network(onnx_pose).config.backend == "torch"
+    recognizer = load_default_recognizer(runtime.feature_network(onnx_pose))
+    result = analyse_photo(cv2.imread(str(assets_dir / "zidane.jpg")), onnx_pose, recognizer).to_dict()
+    assert result["persons"] and {row["label"] for row in result["exercise"]["top5"]} <= set(LABELS)

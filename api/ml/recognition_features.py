@@ -1,0 +1,208 @@
+"""Raw feature blocks for exercise recognition, for a photo and its mirror image.
+
+Two frozen networks look at two views of the photo, each letterboxed to a square: the whole photo (equipment,
+bench, cable station) and the main person's crop. For every view and its mirror we keep
+- `eff*`: pooled EfficientNet-Lite0 (ImageNet) feature maps;
+- `yolo*`: pooled maps of layers of the YOLO11 pose network;
+- `*kp`: feature vectors sampled at the 17 keypoints in the person crop (what the hands hold, what the back
+  lies on), with left and right swapped in the mirror so that index k always means the same body part;
+- `yolomid`: the same at the midpoints of 8 limbs (`LIMB_MIDPOINTS`);
+- `kp`: the keypoints themselves (mirrored with a left/right swap for the mirror view).
+`recognition.py` turns the blocks into one vector; the mirror serves as training augmentation and test-time
+averaging.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from api.ml.pose import PoseEstimator, PoseFrame
+
+MIRROR = np.array([0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15])
+CROP_MARGIN = 0.25
+VIEW_SIZE = 320
+EFF_SIZE = 224
+YOLO_LAYERS = (6, 10, 16, 19, 22)
+YOLO_KP_LAYERS = (4, 6, 19)
+# limb midpoints (left, right pairs): forearms, torso sides, thighs, upper arms: where a bar, a dumbbell, a bench
+# or a pad often is.
+LIMB_MIDPOINTS = ((7, 9), (8, 10), (5, 11), (6, 12), (11, 13), (12, 14), (5, 7), (6, 8))
+PAD_VALUE = 114
+
+
+def crop_box(image_size: tuple[int, int], box: list[float] | None, margin: float = CROP_MARGIN) -> tuple[int, ...]:
+    """`(left, top, right, bottom)` of the person's box grown by `margin`, clipped; the whole image if no box."""
+    width, height = image_size
+    if box is None:
+        return 0, 0, width, height
+    x1, y1, x2, y2 = box
+    dx, dy = (x2 - x1) * margin, (y2 - y1) * margin
+    left, top = max(0, int(x1 - dx)), max(0, int(y1 - dy))
+    right, bottom = min(width, int(x2 + dx)), min(height, int(y2 + dy))
+    if right - left < 8 or bottom - top < 8:
+        return 0, 0, width, height
+    return left, top, right, bottom
+
+
+def letterbox(image: np.ndarray, size: int) -> tuple[np.ndarray, float, float, float]:
+    """`image` scaled to fit a `size` square, centred on grey; returns it with the scale and the x, y padding."""
+    height, width = image.shape[:2]
+    scale = size / max(height, width)
+    new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
+    resized = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    pad_x, pad_y = (size - new_w) // 2, (size - new_h) // 2
+    square = np.full((size, size, 3), PAD_VALUE, dtype=np.uint8)
+    square[pad_y : pad_y + new_h, pad_x : pad_x + new_w] = resized
+    return square, scale, float(pad_x), float(pad_y)
+
+
+def mirror_keypoints(keypoints: np.ndarray, width: float) -> np.ndarray:
+    """Keypoints of the horizontally flipped image, left and right swapped so index k keeps its meaning."""
+    flipped = keypoints[MIRROR].copy()
+    flipped[:, 0] = width - flipped[:, 0]
+    return flipped
+
+
+def sample_points(feature_map, points: np.ndarray, size: int) -> np.ndarray:
+    """Bilinear samples of `feature_map` (N, C, h, w) at `points` (N, K, 2) in pixels of the `size` square input."""
+    import torch
+    from torch.nn import functional
+
+    grid = torch.from_numpy(np.clip(points / size * 2 - 1, -1, 1).astype(np.float32))[:, :, None, :]
+    sampled = functional.grid_sample(feature_map.float(), grid, mode="bilinear", align_corners=False)
+    return sampled[..., 0].permute(0, 2, 1).numpy()
+
+
+def yolo_maps(pose: PoseEstimator, squares_bgr: list[np.ndarray], layers: tuple[int, ...]) -> dict:
+    """Feature maps of the pose network's `layers` for equally sized BGR squares (one forward pass)."""
+    import torch
+
+    model = pose.model
+    network = pose.network_layers()
+    captured: dict[int, object] = {}
+    batch = np.stack([square[:, :, ::-1] for square in squares_bgr]).astype(np.float32) / 255
+    tensor = torch.from_numpy(batch).permute(0, 3, 1, 2).contiguous()
+    with pose.lock:  # hooks live only while this thread holds the model, so no other forward pass feeds them
+        handles = [
+            network[i].register_forward_hook(lambda _m, _in, out, i=i: captured.__setitem__(i, out)) for i in layers
+        ]
+        try:
+            with torch.inference_mode():
+                model.predictor.model(tensor)
+        finally:
+            for handle in handles:
+                handle.remove()
+    return {i: captured[i].float() for i in layers}
+
+
+ALL_BLOCKS = (
+    "kp", "size", "eff224_whole", "eff320_whole", "effmid_whole", "effmax_whole", "yolo_whole",
+    "eff224_crop", "eff320_crop", "effmid_crop", "effmax_crop", "effkp", "yolo_crop", "yolokp", "yolomid",
+)  # fmt: skip
+
+
+def raw_blocks(
+    pose: PoseEstimator,
+    backbone,
+    image_bgr: np.ndarray,
+    pose_frame: PoseFrame,
+    wanted: tuple[str, ...] | set[str] = ALL_BLOCKS,
+) -> dict[str, np.ndarray]:
+    """The `wanted` feature blocks of one photo; each has a leading axis of 2: the photo, then its mirror image."""
+    wanted = set(wanted)
+    height, width = image_bgr.shape[:2]
+    person = pose_frame.main_person()
+    left, top, right, bottom = crop_box((width, height), person.box if person else None)
+    crop = image_bgr[top:bottom, left:right]
+    if person is not None:
+        keypoints = np.asarray(person.keypoints, dtype=np.float32).copy()
+    else:
+        keypoints = np.zeros((17, 3), dtype=np.float32)
+    crop_kp = keypoints.copy()
+    crop_kp[:, 0] -= left
+    crop_kp[:, 1] -= top
+    crop_kp_views = np.stack([crop_kp, mirror_keypoints(crop_kp, right - left)])
+
+    blocks: dict[str, np.ndarray] = {
+        "kp": np.stack([keypoints, mirror_keypoints(keypoints, width)]),
+        "size": np.array([[width, height]] * 2, dtype=np.float32),
+    }
+    for name, image in (("whole", image_bgr), ("crop", crop)):
+        names = {f"eff224_{name}", f"eff320_{name}", f"effmid_{name}", f"effmax_{name}", f"yolo_{name}"}
+        if name == "crop":
+            names |= {"effkp", "yolokp", "yolomid"}
+        if not names & wanted:
+            continue
+        views = [image, np.ascontiguousarray(image[:, ::-1])]
+        squares = [letterbox(view, VIEW_SIZE) for view in views]
+        scale, pad_x, pad_y = squares[0][1:]
+        points = crop_kp_views[:, :, :2] * scale + np.array([pad_x, pad_y], dtype=np.float32)
+        if f"eff224_{name}" in wanted:
+            small_rgb = [np.ascontiguousarray(letterbox(view, EFF_SIZE)[0][:, :, ::-1]) for view in views]
+            blocks[f"eff224_{name}"] = backbone.feature_maps(small_rgb)["head"].mean(dim=(2, 3)).numpy()
+        if {f"eff320_{name}", f"effmid_{name}", f"effmax_{name}", "effkp"} & wanted:
+            eff = backbone.feature_maps([np.ascontiguousarray(square[:, :, ::-1]) for square, *_ in squares])
+            blocks[f"eff320_{name}"] = eff["head"].mean(dim=(2, 3)).numpy()
+            blocks[f"effmid_{name}"] = np.concatenate(
+                [eff["s5"].mean(dim=(2, 3)).numpy(), eff["s6"].mean(dim=(2, 3)).numpy()], axis=1
+            )
+            blocks[f"effmax_{name}"] = eff["head"].amax(dim=(2, 3)).numpy()
+            if name == "crop":
+                blocks["effkp"] = sample_points(eff["s5"], points, VIEW_SIZE).astype(np.float16)
+        if {f"yolo_{name}", "yolokp", "yolomid"} & wanted:
+            kp_layers = set(YOLO_KP_LAYERS) if name == "crop" and {"yolokp", "yolomid"} & wanted else set()
+            layers = tuple(sorted(set(YOLO_LAYERS) | kp_layers))
+            maps = yolo_maps(pose, [square for square, *_ in squares], layers)
+            blocks[f"yolo_{name}"] = np.concatenate([maps[i].mean(dim=(2, 3)).numpy() for i in YOLO_LAYERS], axis=1)
+            if kp_layers:
+                midpoints = np.stack([(points[:, a] + points[:, b]) / 2 for a, b in LIMB_MIDPOINTS], axis=1)
+                for block, at in (("yolokp", points), ("yolomid", midpoints)):
+                    blocks[block] = np.concatenate(
+                        [sample_points(maps[i], at, VIEW_SIZE) for i in YOLO_KP_LAYERS], axis=2
+                    ).astype(np.float16)
+    return {key: value for key, value in blocks.items() if key in wanted or key in ("kp", "size")}
+
+
+VISIBLE = 0.3
+# (from, to) keypoint pairs: upper arms, forearms, thighs, shins, torso sides, shoulder and hip lines, neck.
+LIMBS = ((5, 7), (6, 8), (7, 9), (8, 10), (11, 13), (12, 14), (13, 15), (14, 16), (5, 11), (6, 12), (5, 6), (11, 12))
+ANGLES = ((5, 7, 9), (6, 8, 10), (11, 5, 7), (12, 6, 8), (5, 11, 13), (6, 12, 14), (11, 13, 15), (12, 14, 16))
+GEOMETRY_BLOCK_SIZE = len(LIMBS) * 3 + 2 + len(ANGLES) * 2 + 17 * 3 + 17 * 2 + 3
+
+
+def geometry_block(keypoints: np.ndarray, image_size: tuple[float, float]) -> np.ndarray:
+    """Pose geometry of one view (not mirror-symmetric: the mirror view gives the mirrored values).
+
+    Limb directions (unit vectors in the image, so lying and standing differ) with visibility, the neck
+    direction, joint angles as cosine and sine, hip-centred keypoints in torso lengths with visibility,
+    keypoints relative to the person's keypoint box, and that box's shape. Zeros when nobody is seen."""
+    kp = np.asarray(keypoints, dtype=np.float32)
+    if not (kp[:, 2] >= VISIBLE).any():
+        return np.zeros(GEOMETRY_BLOCK_SIZE, dtype=np.float32)
+    xy, visible = kp[:, :2], (kp[:, 2] >= VISIBLE).astype(np.float32)
+    parts = []
+    for a, b in LIMBS:
+        vector = xy[b] - xy[a]
+        norm = float(np.linalg.norm(vector))
+        ok = visible[a] * visible[b] * (norm > 1e-3)
+        parts += [*(vector / max(norm, 1e-3) * ok), ok]
+    shoulders, hips = (xy[5] + xy[6]) / 2, (xy[11] + xy[12]) / 2
+    neck = xy[0] - shoulders
+    parts += list(neck / max(float(np.linalg.norm(neck)), 1e-3) * visible[0])
+    for a, b, c in ANGLES:
+        v1, v2 = xy[a] - xy[b], xy[c] - xy[b]
+        denominator = float(np.linalg.norm(v1) * np.linalg.norm(v2))
+        ok = visible[a] * visible[b] * visible[c] * (denominator > 1e-6)
+        cos = float(np.dot(v1, v2)) / max(denominator, 1e-6)
+        sin = float(v1[0] * v2[1] - v1[1] * v2[0]) / max(denominator, 1e-6)
+        parts += [cos * ok, abs(sin) * ok]
+    torso = max(float(np.linalg.norm(shoulders - hips)), 1.0)
+    centred = (xy - hips) / torso * visible[:, None]
+    parts += list(np.concatenate([centred, visible[:, None]], axis=1).ravel())
+    seen = xy[visible > 0]
+    low, span = seen.min(axis=0), np.maximum(seen.max(axis=0) - seen.min(axis=0), 1.0)
+    parts += list((((xy - low) / span) * visible[:, None]).ravel())
+    width, height = image_size
+    parts += [span[0] / span[1], span[0] / width, span[1] / height]
+    return np.clip(np.nan_to_num(np.array(parts, dtype=np.float32)), -10, 10)
