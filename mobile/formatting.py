@@ -30,7 +30,7 @@ def percent(value: float | None) -> str:
 def analysis_line(item: dict) -> str:
     exercise = item.get("exercise") or {}
     posture = item.get("posture") or {}
-    parts = [nice(exercise.get("label")) if exercise.get("label") else "No exercise recognised"]
+    parts = [nice(exercise.get("label")) if exercise.get("label") else "Exercise not recognised"]
     if exercise.get("confidence") is not None and exercise.get("label"):
         parts[0] += f" ({percent(exercise['confidence'])})"
     if posture.get("score") is not None:

@@ -42,18 +42,18 @@ class ResultScreen(BaseScreen):
     def fill(self, analysis: dict) -> None:
         exercise = analysis.get("exercise") or {}
         label = exercise.get("label")
-        self.can_log = bool(label)
+        self.can_log = bool(label or (analysis.get("posture") or {}).get("exercise"))
+        guesses = [t for t in exercise.get("top5") or [] if t.get("label") != label][:3]
+        guess_text = ", ".join(f"{nice(t['label'])} {percent(t.get('confidence'))}" for t in guesses)
         if label:
             self.exercise_text = f"{nice(label)}  {percent(exercise.get('confidence'))}"
+            self.runners_up = f"Also possible: {guess_text}" if guesses else ""
         else:
-            self.exercise_text = "No exercise recognised"
-        others = [t for t in exercise.get("top5") or [] if t.get("label") != label][:3]
-        if others:
-            self.runners_up = "Also possible: " + ", ".join(
-                f"{nice(t['label'])} {percent(t.get('confidence'))}" for t in others
+            self.exercise_text = "Exercise not recognised"
+            reason = exercise.get("reason") or "no confident answer"
+            self.runners_up = f"{reason[:1].upper()}{reason[1:]}." + (
+                f"\nBest guesses: {guess_text}" if guesses else ""
             )
-        else:
-            self.runners_up = nice(exercise.get("reason")) if exercise.get("reason") else ""
         persons = len(analysis.get("persons") or [])
         if persons > 1:
             self.runners_up += f"\n{persons} people in view: the most central one was judged."
