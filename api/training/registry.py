@@ -24,7 +24,7 @@ from api.models import ModelVersion, User
 from api.ownership import get_owned
 
 EXPORT_FORMATS = ("pt", "onnx", "tflite")
-EXPORT_NEEDS = {"tflite": "tensorflow"}
+EXPORT_NEEDS = {"tflite": "litert_torch"}  # Ultralytics exports TFLite (LiteRT) through litert-torch
 
 
 def get_own_model(user: User, model_id: int) -> ModelVersion:

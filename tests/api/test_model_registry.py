@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import shutil
-from importlib.util import find_spec
 from pathlib import Path
 
 import cv2
@@ -116,13 +115,35 @@ def test_weights_download_as_pytorch_and_onnx_exported_once(client, app, user, t
     assert output.shape == (1, len(EXERCISE_CLASSES))
 
 
-@pytest.mark.skipif(find_spec("tensorflow") is not None, reason="TensorFlow is installed: TFLite can be exported")
-def test_tflite_is_refused_clearly_when_tensorflow_is_missing(client, app, user, placeholder_weights):
+def test_a_format_whose_exporter_is_missing_is_refused_clearly(client, app, user, placeholder_weights, monkeypatch):
+    monkeypatch.setitem(registry.EXPORT_NEEDS, "tflite", "no_such_exporter")
     model_id = register(app, user, placeholder_weights)
     error = assert_error(client.get(f"{URL}/{model_id}/download?format=tflite", headers=user["headers"]), 422)
-    assert error["code"] == "format_unavailable" and "tensorflow" in error["message"]
+    assert error["code"] == "format_unavailable" and "no_such_exporter" in error["message"]
     assert error["details"]["available"] == ["pt", "onnx"]
     assert_error(client.get(f"{URL}/{model_id}/download?format=gif", headers=user["headers"]), 422)
+
+
+@pytest.mark.slow
+def test_weights_download_as_tflite_exported_once_and_run_by_litert(client, app, user, trained_weights):
+    from ai_edge_litert.interpreter import Interpreter
+
+    model_id = register(app, user, trained_weights)
+    response = client.get(f"{URL}/{model_id}/download?format=tflite", headers=user["headers"])
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert f"fitcoach-model-{model_id}.tflite" in response.headers["Content-Disposition"]
+    with app.app_context():
+        tflite_path = Path(db.session.get(ModelVersion, model_id).weights_path).with_suffix(".tflite")
+    exported_at = tflite_path.stat().st_mtime_ns
+    assert client.get(f"{URL}/{model_id}/download?format=tflite", headers=user["headers"]).data == response.data
+    assert tflite_path.stat().st_mtime_ns == exported_at
+
+    interpreter = Interpreter(model_content=response.data)
+    interpreter.allocate_tensors()
+    (model_input,), (model_output,) = interpreter.get_input_details(), interpreter.get_output_details()
+    interpreter.set_tensor(model_input["index"], np.zeros(model_input["shape"], np.float32))
+    interpreter.invoke()
+    assert interpreter.get_tensor(model_output["index"]).shape[-1] == len(EXERCISE_CLASSES)
 
 
 @pytest.mark.slow
