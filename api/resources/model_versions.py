@@ -87,7 +87,7 @@ class ModelDeactivate(Resource):
 
 @ns.route("/<int:model_id>/download")
 @ns.response(404, "Not yours or not there", error)
-@ns.response(422, "format_unavailable: this server cannot export that format (tflite needs TensorFlow)", error)
+@ns.response(422, "format_unavailable (no exporter here) or export_failed (weights not convertible)", error)
 class ModelDownload(Resource):
     method_decorators = [jwt_required()]
 

@@ -8,6 +8,7 @@ weights themselves are loaded once per worker and kept (`api.ml.active_model`).
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import shutil
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ from api.jobs.context import utcnow
 from api.ml.active_model import YoloClassifierRecognizer, load_recognizer
 from api.models import ModelVersion, User
 from api.ownership import get_owned
+
+log = logging.getLogger("fitcoach.models")
 
 EXPORT_FORMATS = ("pt", "onnx", "tflite")
 EXPORT_NEEDS = {"tflite": "litert_torch"}  # Ultralytics exports TFLite (LiteRT) through litert-torch
@@ -131,7 +134,15 @@ def export_path(version: ModelVersion, fmt: str) -> Path:
             from ultralytics import YOLO
 
             imgsz = (version.metrics or {}).get("imgsz", 640)
-            exported = Path(YOLO(str(weights), task=version.task).export(format=fmt, imgsz=imgsz, device="cpu"))
+            try:
+                exported = Path(YOLO(str(weights), task=version.task).export(format=fmt, imgsz=imgsz, device="cpu"))
+            except Exception as exc:  # weights that do not load or a graph the exporter cannot convert
+                log.exception("model %s: %s export failed", version.id, fmt)
+                raise InvalidInput(
+                    f"model {version.id} could not be exported to {fmt}; download it as pt instead",
+                    code="export_failed",
+                    details={"format": fmt, "reason": exc.__class__.__name__},
+                ) from exc
             if exported != target:
                 shutil.move(exported, target)
     return target

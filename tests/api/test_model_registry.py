@@ -201,3 +201,13 @@ def test_the_next_photo_analysis_uses_the_activated_model(client, app, user, tra
     assert top5_labels() == set(EXERCISE_CLASSES)
     client.post(f"{URL}/{model_id}/deactivate", headers=user["headers"])
     assert not top5_labels() <= set(EXERCISE_CLASSES)
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "tflite"])
+def test_weights_that_cannot_be_exported_are_a_clear_422(client, app, user, placeholder_weights, fmt):
+    model_id = register(app, user, placeholder_weights)
+    error = assert_error(client.get(f"{URL}/{model_id}/download?format={fmt}", headers=user["headers"]), 422)
+    assert error["code"] == "export_failed" and error["details"]["format"] == fmt
+    with app.app_context():
+        weights = Path(db.session.get(ModelVersion, model_id).weights_path)
+    assert not weights.with_suffix(f".{fmt}").exists()
