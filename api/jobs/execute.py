@@ -16,9 +16,10 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from api.extensions import db
-from api.jobs.context import JobCancelled, JobContext, JobFailed, as_utc, utcnow
+from api.jobs.context import JobCancelled, JobContext, JobFailed
 from api.jobs.kinds import handler_path_for, load_handler
 from api.jobs.models import CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, Job
+from api.models.base import as_utc, utcnow
 from api.processes import pid_alive
 
 log = logging.getLogger("fitcoach.jobs")

@@ -31,10 +31,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.config import REPO_ROOT
 from api.exceptions import ServiceUnavailable
 from api.extensions import db
-from api.jobs.context import utcnow, worker_settings
+from api.jobs.context import worker_settings
 from api.jobs.execute import active_jobs, seems_alive, settle
 from api.jobs.kinds import handler_path_for
 from api.jobs.models import FAILED, INTERRUPTED, QUEUED, RUNNING, Job
+from api.models.base import utcnow
 from api.processes import pid_alive
 
 log = logging.getLogger("fitcoach.jobs")

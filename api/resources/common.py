@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
-from datetime import UTC, date
+from datetime import date
 from functools import wraps
 
 from flask import request
@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from api.exceptions import Forbidden, InvalidInput
 from api.extensions import db
+from api.models.base import as_utc
 
 MAX_PER_PAGE = 100
 
@@ -23,7 +24,7 @@ class UtcDateTime(fields.DateTime):
     and a date-time without an offset is not an RFC 3339 `date-time` as the spec documents it."""
 
     def format_iso8601(self, dt):
-        return (dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt).isoformat()
+        return as_utc(dt).isoformat()
 
 
 def iso_date(value: str) -> date:

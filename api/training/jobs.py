@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from api import jobs
 from api.exceptions import Conflict, InvalidInput, NotFound, QuotaExceeded
 from api.extensions import db
-from api.jobs.context import as_utc, utcnow
 from api.ml.charts_training import chart_names, training_chart
 from api.ml.training import TASKS
 from api.models import Dataset, EpochMetric, ModelVersion, TrainingJob, User
+from api.models.base import as_utc, utcnow
 from api.ownership import get_owned
 from api.validation import number_in
 

@@ -19,9 +19,9 @@ from sqlalchemy import select, update
 
 from api.exceptions import InvalidInput, NotFound
 from api.extensions import db
-from api.jobs.context import utcnow
 from api.ml.active_model import YoloClassifierRecognizer, load_recognizer
 from api.models import ModelVersion, User
+from api.models.base import utcnow
 from api.ownership import get_owned
 
 log = logging.getLogger("fitcoach.models")

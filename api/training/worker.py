@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from api.extensions import db
-from api.jobs.context import JobCancelled, JobContext, JobFailed, as_utc, utcnow
+from api.jobs.context import JobCancelled, JobContext, JobFailed
 from api.jobs.models import INTERRUPTED, SUCCEEDED
 from api.ml.datasets import IMAGE_SUFFIXES
 from api.ml.training import (
@@ -27,6 +27,7 @@ from api.ml.training import (
     training_data,
 )
 from api.models import Dataset, EpochMetric, ModelVersion, TrainingJob
+from api.models.base import as_utc, utcnow
 from api.training.datasets import dataset_path
 
 LOG_TAIL_LINES = 30

@@ -17,10 +17,10 @@ import pytest
 from api import jobs
 from api.extensions import db
 from api.jobs import JobCancelled, JobFailed
-from api.jobs.context import utcnow
 from api.jobs.execute import execute
 from api.jobs.models import CANCELLED, FAILED, FINISHED, INTERRUPTED, RUNNING, SUCCEEDED, Job
 from api.jobs.runner import ORPHAN_REASON, CeleryEngine, exit_reason, machine_lock
+from api.models.base import utcnow
 from tests.job_helpers import finish_in_process_jobs, runner_held_off, wait_for
 
 KIND = "nap"
