@@ -82,13 +82,13 @@ def _stage_annotated(storage: Storage, user_id: int, vision: VisionAnalysis, res
     return path
 
 
-def _keep_annotated(staged: Path | None) -> str | None:
-    """Give a staged annotated image its final name."""
-    if staged is None:
-        return None
-    name = f"{uuid.uuid4().hex}{ANNOTATED_SUFFIX}"
-    os.replace(staged, staged.with_name(name))
-    return name
+def _keep_annotated(analysis: Analysis, staged: Path | None) -> Path | None:
+    """Give a staged annotated image its final name and record it in the result; returns the kept file."""
+    kept = staged.with_name(f"{uuid.uuid4().hex}{ANNOTATED_SUFFIX}") if staged else None
+    if kept:
+        os.replace(staged, kept)
+    analysis.result["annotated_name"] = kept.name if kept else None
+    return kept
 
 
 def _fill(analysis: Analysis, result: dict) -> Analysis:
@@ -141,12 +141,11 @@ def analyse_upload(
     if upload.kind == "video" and (upload.duration_s or 0) > sync_clip_seconds:
         keep_upload(storage, upload, stored)
         return queue_clip_analysis(storage, user, upload, exercise_hint)
-    annotated = None
+    staged = kept = None
     try:
         analysis = Analysis(user_id=user.id)
-        annotated = _analysed(storage, user, upload, stored.path, exercise_hint, analysis)
-        analysis.result["annotated_name"] = _keep_annotated(annotated)
-        annotated = storage.path_of(user.id, analysis.result["annotated_name"]) if annotated else None
+        staged = _analysed(storage, user, upload, stored.path, exercise_hint, analysis)
+        kept = _keep_annotated(analysis, staged)
         storage.keep(stored)
         db.session.add(upload)
         db.session.flush()
@@ -157,8 +156,9 @@ def analyse_upload(
     except BaseException:
         db.session.rollback()
         storage.discard(stored)
-        if annotated:
-            annotated.unlink(missing_ok=True)
+        for annotated in (staged, kept):
+            if annotated:
+                annotated.unlink(missing_ok=True)
         raise
 
 
@@ -174,10 +174,7 @@ def queue_clip_analysis(storage: Storage, user: User, upload: Upload, exercise_h
         job = jobs.submit(CLIP_JOB_KIND, payload, user_id=user.id)
     except BaseException:
         db.session.rollback()
-        db.session.delete(analysis)
-        db.session.delete(upload)
-        db.session.commit()
-        storage.delete(upload.user_id, upload.stored_name)
+        delete_analysis(storage, analysis)
         raise
     analysis.job_id = str(job.id)
     db.session.commit()
@@ -204,13 +201,13 @@ class ClipAnalysisJob:
         try:
             path = storage.path_of(user.id, upload.stored_name)
             annotated = _analysed(storage, user, upload, path, payload.get("exercise_hint"), analysis)
-            analysis.result["annotated_name"] = _keep_annotated(annotated)
+            _keep_annotated(analysis, annotated)
             db.session.commit()
         except DomainError as exc:
             raise JobFailed(exc.message) from exc
         finally:
-            if annotated and annotated.exists():
-                annotated.unlink()
+            if annotated:
+                annotated.unlink(missing_ok=True)  # gone once kept; left behind only by a failure
         return {"analysis_id": analysis.id}
 
     @staticmethod

@@ -148,11 +148,11 @@ def stage_upload(
     return upload, stored
 
 
-def keep_upload(storage: Storage, upload: Upload, stored: StoredFile, *rows) -> Upload:
-    """Give the staged file its name and commit the upload with any rows that belong with it."""
+def keep_upload(storage: Storage, upload: Upload, stored: StoredFile) -> Upload:
+    """Give the staged file its name and commit the upload."""
     storage.keep(stored)
     try:
-        db.session.add_all([upload, *rows])
+        db.session.add(upload)
         db.session.commit()
     except BaseException:
         db.session.rollback()
