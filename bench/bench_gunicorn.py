@@ -139,7 +139,7 @@ def photo_load(server: Server, count: int, photo: bytes) -> dict:
     }
 
 
-def mixed_requests(base_headers: dict) -> list[tuple[str, str, dict | None]]:
+def mixed_requests() -> list[tuple[str, str, dict | None]]:
     """One round of the non-vision mix: reads of plans, workouts, progress and metrics, and a workout logged."""
     today = date.today()
     workout = {"date": str(today - timedelta(days=1)),
@@ -167,7 +167,7 @@ def seed_non_vision(url: str, headers: dict) -> None:
 def mixed_load(server: Server, seconds: float) -> dict:
     headers = server.headers()
     seed_non_vision(server.url, headers)
-    calls = itertools.cycle(mixed_requests(headers))
+    calls = itertools.cycle(mixed_requests())
     lock = threading.Lock()
     counts = {"ok": 0, "errors": 0}
     deadline = time.monotonic() + seconds
@@ -190,7 +190,7 @@ def mixed_load(server: Server, seconds: float) -> dict:
     return {"per_s": counts["ok"] / (time.perf_counter() - began), "errors": counts["errors"]}
 
 
-def profile_mix(rounds: int = 40) -> str:
+def profile_mix(rounds: int = 40) -> tuple[str, str]:
     """Where one worker's time goes on the non-vision mix: the top functions by own time, in process."""
     os.environ.setdefault("FITCOACH_DATA_DIR", tempfile.mkdtemp(prefix="fitcoach-profile-"))
     sys.path.insert(0, str(ROOT))
@@ -208,7 +208,7 @@ def profile_mix(rounds: int = 40) -> str:
     headers = {"Authorization": f"Bearer {token}"}
     client.patch("/api/v1/users/me", headers=headers, json=PROFILE)
     client.post("/api/v1/plans", headers=headers, json={})
-    requests_mix = mixed_requests(headers)
+    requests_mix = mixed_requests()
     profiler = cProfile.Profile()
     began = time.perf_counter()
     profiler.enable()
