@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.ml.analysis import ClipSettings  # noqa: E402
-from api.ml.pose import Person, PoseConfig, PoseFrame, get_pose_estimator  # noqa: E402
+from api.ml.pose import Person, PoseConfig, PoseFrame, get_pose_estimator, split_by_score  # noqa: E402
 from api.ml.posture import assess_sequence  # noqa: E402
 from api.ml.posture.assess import FORM_OK_SEVERITIES, rules_for  # noqa: E402
 from api.ml.posture.rules import floor  # noqa: E402
@@ -56,35 +56,39 @@ SHIPPED = {
 
 def extract_clip(path: Path, sample_fps: float, detect_conf: float) -> np.ndarray:
     """Every person the pose model finds in the sampled frames, as an object array for the cache."""
-    pose = get_pose_estimator(PoseConfig(conf=detect_conf))
+    pose = get_pose_estimator(PoseConfig(conf=detect_conf, track_conf=detect_conf))
     images = [frame.image_bgr for frame in iter_frames(path, target_fps=sample_fps)]
     frames: list[PoseFrame] = []
     for start in range(0, len(images), 8):
         frames += pose.detect_batch(images[start : start + 8])
     info = probe_video(path)
+    found = [f.persons + f.faint for f in frames]
     detections = [
         (
-            np.array([p.box for p in f.persons], np.float32).reshape(-1, 4),
-            np.array([p.score for p in f.persons], np.float32),
-            np.array([p.keypoints for p in f.persons], np.float32).reshape(-1, 17, 3),
+            np.array([p.box for p in persons], np.float32).reshape(-1, 4),
+            np.array([p.score for p in persons], np.float32),
+            np.array([p.keypoints for p in persons], np.float32).reshape(-1, 17, 3),
         )
-        for f in frames
+        for persons in found
     ]
     sampled_fps = len(frames) / info.duration_s if info.duration_s > 0 else sample_fps
     return np.array([detections, sampled_fps, (info.width, info.height)], dtype=object)
 
 
-def main_person_keypoints(cached: np.ndarray, min_score: float) -> tuple[np.ndarray, float, tuple[int, int]]:
+def main_person_keypoints(
+    cached: np.ndarray, min_score: float, track_score: float
+) -> tuple[np.ndarray, float, tuple[int, int]]:
     """The tracked main person's keypoints `(T, 17, 3)` from cached detections, as the analysis service does."""
     detections, fps, size = cached
     frames = [
-        PoseFrame(
-            image_size=tuple(size),
-            persons=[
+        split_by_score(
+            tuple(size),
+            [
                 Person(box=box.tolist(), score=float(score), keypoints=kp)
                 for box, score, kp in zip(boxes, scores, keypoints, strict=True)
-                if score >= min_score
+                if score >= track_score
             ],
+            min_score,
         )
         for boxes, scores, keypoints in detections
     ]
@@ -169,6 +173,9 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None, help="an .npz of raw detections, made on the first run")
     parser.add_argument("--detect-conf", type=float, default=0.1, help="lowest person score kept in the cache")
     parser.add_argument("--person-conf", type=float, default=PoseConfig().conf, help="person score the service uses")
+    parser.add_argument(
+        "--track-conf", type=float, default=PoseConfig().track_conf, help="score from which a person extends a track"
+    )
     parser.add_argument("--verbose", action="store_true", help="one line per clip")
     parser.add_argument("--tune", action="store_true", help="score a threshold grid and cross-validate choosing")
     args = parser.parse_args()
@@ -184,7 +191,7 @@ def main() -> None:
                 np.savez(args.cache, **cache)
     results = []
     for label, path in clips:
-        keypoints, fps, size = main_person_keypoints(cache[f"{label}/{path.name}"], args.person_conf)
+        keypoints, fps, size = main_person_keypoints(cache[f"{label}/{path.name}"], args.person_conf, args.track_conf)
         assessment = assess_sequence("push_up", keypoints, fps, size).to_dict()
         results.append((label, path.name, assessment))
         if args.verbose:

@@ -26,11 +26,16 @@ def default_pose_weights() -> Path:
 
 @dataclass(frozen=True)
 class PoseConfig:
-    """How the pose model runs; unknown keys are refused by the dataclass constructor."""
+    """How the pose model runs; unknown keys are refused by the dataclass constructor.
+
+    A person is reported from a score of `conf`; in a clip, a fainter detection (from `track_conf`) may still
+    extend a person already tracked, never start one (ByteTrack's second association): bodies lying flat in a
+    push-up or a plank often score under `conf` in a few frames."""
 
     weights: str = ""
     imgsz: int = 640
     conf: float = 0.25
+    track_conf: float = 0.1
     device: str = "cpu"
     backend: str = "torch"
     cache_dir: str = ""
@@ -70,16 +75,26 @@ class Person:
 
 @dataclass
 class PoseFrame:
-    """Everyone found in one image."""
+    """Everyone found in one image: `persons` at the reporting score, `faint` ones only for tracking."""
 
     image_size: tuple[int, int]
     persons: list[Person] = field(default_factory=list)
+    faint: list[Person] = field(default_factory=list)
 
     def main_person(self) -> Person | None:
         """The largest confident person: the one training, in a home photo."""
         if not self.persons:
             return None
         return max(self.persons, key=lambda p: (p.box[2] - p.box[0]) * (p.box[3] - p.box[1]) * p.score)
+
+
+def split_by_score(image_size: tuple[int, int], persons: list[Person], conf: float) -> PoseFrame:
+    """A frame whose `persons` score at least `conf`; the others are kept as `faint`."""
+    return PoseFrame(
+        image_size=image_size,
+        persons=[p for p in persons if p.score >= conf],
+        faint=[p for p in persons if p.score < conf],
+    )
 
 
 def persons_from_arrays(boxes: np.ndarray, scores: np.ndarray, keypoints: np.ndarray) -> list[Person]:
@@ -158,12 +173,16 @@ class PoseEstimator:
         if self.config.backend == "onnx":
             from api.ml.pose_onnx import OnnxPoseModel
 
-            return OnnxPoseModel(export_onnx_once(path, self.config.onnx_path()), self.config.imgsz, self.config.conf)
+            return OnnxPoseModel(export_onnx_once(path, self.config.onnx_path()), self.config.imgsz, self.lowest_conf)
         from ultralytics import YOLO
 
         model = YOLO(str(path), task="pose")
         model.predict(np.zeros((64, 64, 3), dtype=np.uint8), imgsz=64, verbose=False, device=self.config.device)
         return model
+
+    @property
+    def lowest_conf(self) -> float:
+        return min(self.config.conf, self.config.track_conf)
 
     def network_layers(self):
         """The layers of the PyTorch network that predictions actually run (for feature hooks)."""
@@ -188,11 +207,11 @@ class PoseEstimator:
                 people = [persons_from_arrays(*answer) for answer in self.model.predict(images_bgr)]
             else:
                 results = self.model.predict(
-                    images_bgr, imgsz=self.config.imgsz, conf=self.config.conf, device=self.config.device, verbose=False
+                    images_bgr, imgsz=self.config.imgsz, conf=self.lowest_conf, device=self.config.device, verbose=False
                 )
                 people = [persons_from_result(result) for result in results]
         return [
-            PoseFrame(image_size=(image.shape[1], image.shape[0]), persons=persons)
+            split_by_score((image.shape[1], image.shape[0]), persons, self.config.conf)
             for image, persons in zip(images_bgr, people, strict=True)
         ]
 

@@ -8,8 +8,8 @@ import numpy as np
 
 from api.ml.pose import Person, PoseFrame
 
-MIN_IOU_TO_MATCH = 0.3
-MAX_FRAMES_LOST = 5
+MIN_IOU_TO_MATCH = 0.1
+MAX_FRAMES_LOST = 10
 
 
 def box_iou(a: list[float], b: list[float]) -> float:
@@ -58,25 +58,35 @@ class Track:
         return Person(box=person.box, score=person.score, keypoints=person.keypoints, track_id=self.track_id)
 
 
+def _associate(live: list[Track], persons: list[Person], index: int) -> tuple[list[Track], list[Person]]:
+    """Greedy IoU matching of `persons` to the `live` tracks; returns the tracks and the persons left unmatched."""
+    pairs = sorted(
+        ((box_iou(t.last_box, p.box), ti, pi) for ti, t in enumerate(live) for pi, p in enumerate(persons)),
+        reverse=True,
+    )
+    used_tracks, used_people = set(), set()
+    for iou, ti, pi in pairs:
+        if iou < MIN_IOU_TO_MATCH or ti in used_tracks or pi in used_people:
+            continue
+        live[ti].observations[index] = persons[pi]
+        used_tracks.add(ti)
+        used_people.add(pi)
+    return (
+        [t for ti, t in enumerate(live) if ti not in used_tracks],
+        [p for pi, p in enumerate(persons) if pi not in used_people],
+    )
+
+
 def track_people(frames: list[PoseFrame]) -> list[Track]:
-    """Greedy IoU matching of each frame's people to the live tracks."""
+    """Follow people over frames: confident persons match the live tracks first, then faint ones may extend the
+    tracks still unmatched (never start one); confident persons left over start new tracks."""
     tracks: list[Track] = []
     for index, frame in enumerate(frames):
         live = [t for t in tracks if index - t.last_index <= MAX_FRAMES_LOST]
-        pairs = sorted(
-            ((box_iou(t.last_box, p.box), ti, pi) for ti, t in enumerate(live) for pi, p in enumerate(frame.persons)),
-            reverse=True,
-        )
-        used_tracks, used_people = set(), set()
-        for iou, ti, pi in pairs:
-            if iou < MIN_IOU_TO_MATCH or ti in used_tracks or pi in used_people:
-                continue
-            live[ti].observations[index] = frame.persons[pi]
-            used_tracks.add(ti)
-            used_people.add(pi)
-        for pi, person in enumerate(frame.persons):
-            if pi not in used_people:
-                tracks.append(Track(track_id=len(tracks) + 1, observations={index: person}))
+        unmatched, newcomers = _associate(live, frame.persons, index)
+        _associate(unmatched, frame.faint, index)
+        for person in newcomers:
+            tracks.append(Track(track_id=len(tracks) + 1, observations={index: person}))
     return tracks
 
 

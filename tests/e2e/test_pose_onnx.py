@@ -1,5 +1,7 @@
 """The ONNX Runtime pose backend finds the same people and keypoints as PyTorch, exported once and cached."""
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -63,3 +65,16 @@ def test_recognition_works_when_pose_runs_on_onnx(estimators, assets_dir):
     recognizer = load_default_recognizer(runtime.feature_network(onnx_pose))
     result = analyse_photo(cv2.imread(str(assets_dir / "zidane.jpg")), onnx_pose, recognizer).to_dict()
     assert result["persons"] and {row["label"] for row in result["exercise"]["top5"]} <= set(LABELS)
+
+
+@pytest.mark.parametrize("backend", [0, 1])
+def test_faint_people_are_kept_apart_and_the_reported_ones_do_not_change(estimators, assets_dir, backend):
+    estimator = estimators[backend]
+    strict = PoseEstimator(replace(estimator.config, track_conf=estimator.config.conf))
+    image = cv2.imread(str(assets_dir / "bus.jpg"))
+    frame, reported_only = estimator.detect(image), strict.detect(image)
+    assert all(person.score >= estimator.config.conf for person in frame.persons)
+    assert all(estimator.config.track_conf <= person.score < estimator.config.conf for person in frame.faint)
+    assert frame.faint and reported_only.faint == []  # bus.jpg has one person at about 0.13
+    assert len(frame.persons) == len(reported_only.persons)
+    np.testing.assert_allclose([p.box for p in frame.persons], [p.box for p in reported_only.persons], atol=1.0)
