@@ -366,6 +366,9 @@ class ApiClient:
     def analysis(self, analysis_id: int) -> dict:
         return self.request("GET", f"/analyses/{analysis_id}")
 
+    def delete_analysis(self, analysis_id: int) -> None:
+        self.request("DELETE", f"/analyses/{analysis_id}")
+
     def annotated(self, analysis_id: int) -> bytes:
         """The annotated JPEG."""
         return self.request("GET", f"/analyses/{analysis_id}/annotated", raw=True).content

@@ -93,7 +93,7 @@ def shoot_all(app, ui, out: Path, size: str, seed: dict, capture_dir: Path, emai
     ui.pump(0.2)
     shot("capture")
 
-    ui.go(app, "result", analysis=seed["analysis"])
+    ui.go(app, "result", analysis=seed["analysis"], source=str(capture_dir / "zidane.jpg"))
     shot("result")
 
     ui.go(app, "plans")

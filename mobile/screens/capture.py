@@ -28,6 +28,7 @@ class CaptureScreen(BaseScreen):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self.replaces: int | None = None
         self.camera = None
         self.chooser = None
         Clock.schedule_once(self._build_source, 0)
@@ -107,6 +108,7 @@ class CaptureScreen(BaseScreen):
         """Select a file to analyse and preview it."""
         self.selected = str(path)
         self.selected_name = Path(path).name
+        self.replaces = None
         self.error = self.status = ""
         self.progress = 0
         if Path(path).suffix.lower() in IMAGE_EXTENSIONS:
@@ -116,6 +118,13 @@ class CaptureScreen(BaseScreen):
             self.ids.preview.source = ""
             self.ids.preview.opacity = 0
             self.selected_name += "\n(clip: reps are counted and each is judged)"
+
+    def reanalyse(self, path: str, exercise: str, replaces: int | None) -> None:
+        """Analyse `path` again, judged as `exercise`; the analysis it `replaces` is deleted once the new one is in."""
+        self.choose(path)
+        self.ids.exercise.text = exercise.replace("_", " ")
+        self.replaces = replaces
+        self.analyse()
 
     def analyse(self) -> None:
         if not self.selected or self.uploading:
@@ -145,16 +154,21 @@ class CaptureScreen(BaseScreen):
             Clock.schedule_once(lambda _dt: self._poll(analysis["id"]), POLL_SECONDS)
             return
         if analysis.get("status") == "failed":
+            self.replaces = None
             self.error = f"The analysis failed: {analysis.get('error') or 'unknown reason'}"
             return
         self.status = ""
-        self.app.go("result", analysis=analysis)
+        if self.replaces is not None:
+            self.app.call(self.app.client.delete_analysis, self.replaces, busy=False, on_error=lambda *_: None)
+            self.replaces = None
+        self.app.go("result", analysis=analysis, source=self.selected)
 
     def _poll(self, analysis_id: int) -> None:
         """Follow a queued clip (202 + Location) until it has succeeded or failed."""
         self.app.call(self.app.client.analysis, analysis_id, on_ok=self._done, on_error=self._failed, busy=False)
 
     def _failed(self, message: str, _exc=None) -> None:
+        self.replaces = None
         self.uploading = False
         self.status = ""
         self.error = message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from kivy.core.image import Image as CoreImage
 from kivy.factory import Factory
@@ -24,13 +25,16 @@ class ResultScreen(BaseScreen):
     log_text = StringProperty("Log this as a workout")
     logged = BooleanProperty(False)
     can_log = BooleanProperty(False)
+    source = StringProperty("")
+    choice_title = StringProperty("")
 
     analysis: dict | None = None
 
-    def show(self, analysis: dict | None = None, **kwargs) -> None:
+    def show(self, analysis: dict | None = None, source: str = "", **kwargs) -> None:
         if analysis is None:
             return
         self.analysis = analysis
+        self.source = source if source and Path(source).is_file() else ""
         self.app.last_analysis = analysis
         self.error = ""
         self.logged = False
@@ -54,6 +58,7 @@ class ResultScreen(BaseScreen):
             self.runners_up = f"{reason[:1].upper()}{reason[1:]}." + (
                 f"\nBest guesses: {guess_text}" if guesses else ""
             )
+        self._fill_choices(label, [t["label"] for t in guesses])
         persons = len(analysis.get("persons") or [])
         if persons > 1:
             self.runners_up += f"\n{persons} people in view: the most central one was judged."
@@ -102,6 +107,26 @@ class ResultScreen(BaseScreen):
         first = issues[0].get("correction") if issues else None
         if first:
             self.app.speak(first)
+
+    def _fill_choices(self, label: str | None, guesses: list[str]) -> None:
+        """Buttons to judge the same file as one of the best guesses (or any exercise typed in)."""
+        self.choice_title = f"Not {nice(label).lower()}? Judge it as:" if label else "Which exercise is it?"
+        box = self.ids.choices
+        box.clear_widgets()
+        for guess in guesses:
+            button = Factory.FlatButton(text=nice(guess))
+            button.bind(on_release=lambda _button, guess=guess: self.judge_as(guess))
+            box.add_widget(button)
+
+    def judge_as(self, exercise: str) -> None:
+        """Analyse the same file again, judged as `exercise`; the unsure answer it replaces is deleted, unless it
+        was logged as a workout."""
+        exercise = exercise.strip()
+        if not exercise or not self.source or not self.analysis:
+            return
+        replaces = None if self.logged else self.analysis["id"]
+        self.app.go("capture")
+        self.app.screens["capture"].reanalyse(self.source, exercise, replaces)
 
     def _got_image(self, data: bytes) -> None:
         image = CoreImage(io.BytesIO(data), ext="jpg")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from mobile.formatting import analysis_line
+from mobile.formatting import analysis_line, nice
 from tests.mobile.conftest import PASSWORD
 
 
@@ -126,6 +126,54 @@ def test_capture_a_photo_then_result_then_log_it(ui, photo):
     assert result.logged and result.log_text.startswith("Logged as a workout on ")
     assert result.ids.log_button.disabled
     assert app.client.workouts()["total"] == workouts_before + 1
+
+
+def test_an_unsure_result_is_judged_again_as_the_users_pick_and_replaced(ui, photo):
+    app = ui.app
+    sign_in(ui)
+    first = app.client.analyse(photo)  # no exercise given: recognition alone
+    recognised = first["exercise"]
+    guesses = [t["label"] for t in recognised["top5"] if t["label"] != recognised["label"]][:3]
+    ui.go(app, "result", analysis=first, source=str(photo))
+    result = app.screens["result"]
+    assert result.ids.choices_card.opacity == 1 and not result.ids.choices_card.disabled
+    expected_title = f"Not {nice(recognised['label']).lower()}?" if recognised["label"] else "Which exercise is it?"
+    assert result.choice_title.startswith(expected_title)
+    buttons = list(reversed(result.ids.choices.children))
+    assert [button.text for button in buttons] == [nice(guess) for guess in guesses]
+
+    buttons[0].dispatch("on_release")
+    ui.settle(app, timeout=90)
+    assert app.current == "result"
+    again = result.analysis
+    assert again["id"] != first["id"] and again["posture"]["exercise"] == guesses[0]
+
+    def listed():
+        return [a["id"] for a in app.client.analyses(per_page=100)["items"]]
+
+    ui.wait_until(lambda: first["id"] not in listed(), 10, "the replaced analysis to be deleted")
+    assert again["id"] in listed()
+
+    result.ids.other_exercise.text = "Squat"
+    result.ids.judge_other.dispatch("on_release")
+    ui.settle(app, timeout=90)
+    assert app.current == "result" and result.analysis["posture"]["exercise"] == "squat"
+    ui.wait_until(lambda: again["id"] not in listed(), 10, "the replaced analysis to be deleted")
+
+    kept = result.analysis["id"]
+    result.ids.other_exercise.text = "flying"
+    result.ids.judge_other.dispatch("on_release")
+    ui.settle(app, timeout=90)
+    capture = app.screens["capture"]
+    assert app.current == "capture" and "flying" in capture.error
+    assert kept in listed()  # a failed re-analysis loses nothing
+
+
+def test_a_result_without_its_file_offers_no_re_judging(ui, demo):
+    app = ui.app
+    ui.go(app, "result", analysis=demo["analysis"])
+    result = app.screens["result"]
+    assert result.source == "" and result.ids.choices_card.opacity == 0 and result.ids.choices_card.disabled
 
 
 def test_an_unsupported_file_shows_a_friendly_message(ui, tmp_path):
