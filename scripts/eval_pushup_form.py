@@ -54,9 +54,9 @@ SHIPPED = {
 }
 
 
-def extract_clip(path: Path, sample_fps: float, detect_conf: float) -> np.ndarray:
+def extract_clip(path: Path, sample_fps: float, detect_conf: float, imgsz: int) -> np.ndarray:
     """Every person the pose model finds in the sampled frames, as an object array for the cache."""
-    pose = get_pose_estimator(PoseConfig(conf=detect_conf, track_conf=detect_conf))
+    pose = get_pose_estimator(PoseConfig(imgsz=imgsz, conf=detect_conf, track_conf=detect_conf))
     images = [frame.image_bgr for frame in iter_frames(path, target_fps=sample_fps)]
     frames: list[PoseFrame] = []
     for start in range(0, len(images), 8):
@@ -171,6 +171,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--cache", type=Path, default=None, help="an .npz of raw detections, made on the first run")
+    parser.add_argument("--imgsz", type=int, default=PoseConfig().imgsz, help="pose input size (a new cache each)")
     parser.add_argument("--detect-conf", type=float, default=0.1, help="lowest person score kept in the cache")
     parser.add_argument("--person-conf", type=float, default=PoseConfig().conf, help="person score the service uses")
     parser.add_argument(
@@ -184,7 +185,7 @@ def main() -> None:
     started = time.perf_counter()
     missing = [(label, p) for label, p in clips if f"{label}/{p.name}" not in cache]
     for n, (label, path) in enumerate(missing, 1):
-        cache[f"{label}/{path.name}"] = extract_clip(path, ClipSettings().sample_fps, args.detect_conf)
+        cache[f"{label}/{path.name}"] = extract_clip(path, ClipSettings().sample_fps, args.detect_conf, args.imgsz)
         if n % 10 == 0 or n == len(missing):
             print(f"pose: {n}/{len(missing)} clips, {time.perf_counter() - started:.0f} s", flush=True)
             if args.cache:
