@@ -62,14 +62,13 @@ def extract_clip(path: Path, sample_fps: float, detect_conf: float, imgsz: int) 
     for start in range(0, len(images), 8):
         frames += pose.detect_batch(images[start : start + 8])
     info = probe_video(path)
-    found = [f.persons + f.faint for f in frames]
     detections = [
         (
-            np.array([p.box for p in persons], np.float32).reshape(-1, 4),
-            np.array([p.score for p in persons], np.float32),
-            np.array([p.keypoints for p in persons], np.float32).reshape(-1, 17, 3),
+            np.array([p.box for p in f.persons], np.float32).reshape(-1, 4),
+            np.array([p.score for p in f.persons], np.float32),
+            np.array([p.keypoints for p in f.persons], np.float32).reshape(-1, 17, 3),
         )
-        for persons in found
+        for f in frames
     ]
     sampled_fps = len(frames) / info.duration_s if info.duration_s > 0 else sample_fps
     return np.array([detections, sampled_fps, (info.width, info.height)], dtype=object)

@@ -20,7 +20,7 @@ from typing import Protocol
 import numpy as np
 
 from api.ml.pose import PoseEstimator, PoseFrame
-from api.ml.recognition_features import CROP_MARGIN, crop_box, geometry_block, raw_blocks
+from api.ml.recognition_features import geometry_block, raw_blocks
 
 LABELS = (
     "bench_press",
@@ -94,13 +94,6 @@ def recognition_from_probabilities(
     return Recognition(labels[order[0]], best, top5)
 
 
-def person_crop(image_bgr: np.ndarray, box: list[float], margin: float = CROP_MARGIN) -> np.ndarray:
-    """The person's box grown by `margin` on each side, clipped to the image."""
-    height, width = image_bgr.shape[:2]
-    left, top, right, bottom = crop_box((width, height), box, margin)
-    return image_bgr[top:bottom, left:right]
-
-
 def block_vectors(blocks: dict[str, np.ndarray], name: str) -> np.ndarray:
     """One named feature block as a `(2, d)` array (the photo, its mirror) ready for the linear model.
 
@@ -140,11 +133,6 @@ class FeatureExtractor:
 
     def views(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> np.ndarray:
         return feature_views(self.blocks(image_bgr, pose_frame), self.names)
-
-
-def photo_features(extractor: FeatureExtractor, image_bgr: np.ndarray, pose_frame: PoseFrame) -> np.ndarray:
-    """The `(2, D)` feature vectors (photo, mirror) of one photo."""
-    return extractor.views(image_bgr, pose_frame)
 
 
 @dataclass
@@ -204,7 +192,7 @@ class FeatureRecognizer:
 
     def probabilities(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> np.ndarray:
         """Class probabilities, averaged over the photo and its mirror image."""
-        return self.model.probabilities(photo_features(self.extractor, image_bgr, pose_frame)).mean(axis=0)
+        return self.model.probabilities(self.extractor.views(image_bgr, pose_frame)).mean(axis=0)
 
     def recognize(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> Recognition:
         probabilities = self.probabilities(image_bgr, pose_frame)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from api.ml.pose import Person, PoseFrame
-from api.ml.recognition import LABELS, block_vectors, feature_views, person_crop
+from api.ml.recognition import LABELS, block_vectors, feature_views
 from api.ml.recognition_features import (
     GEOMETRY_BLOCK_SIZE,
     LIMBS,
@@ -96,8 +96,6 @@ def test_crop_box_grows_clips_and_falls_back_to_the_whole_image():
     assert crop_box((200, 100), [0, 0, 200, 100]) == (0, 0, 200, 100)
     assert crop_box((200, 100), None) == (0, 0, 200, 100)
     assert crop_box((200, 100), [10, 10, 12, 12]) == (0, 0, 200, 100)
-    image = np.zeros((100, 200, 3), np.uint8)
-    assert person_crop(image, [50, 20, 150, 80]).shape == (90, 150, 3)
 
 
 def test_sample_points_reads_the_cell_under_each_point():
