@@ -171,7 +171,7 @@ class PoseEstimator:
         if not path.is_file():
             raise ServiceUnavailable(f"pose weights not found: {path.name}", code="model_unavailable")
         if self.config.backend == "onnx":
-            from api.ml.pose_onnx import OnnxPoseModel
+            from pose_onnx import OnnxPoseModel
 
             return OnnxPoseModel(export_onnx_once(path, self.config.onnx_path()), self.config.imgsz, self.lowest_conf)
         from ultralytics import YOLO

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from api.ml.pose_onnx import KEYPOINTS, decode, letterbox
+from pose_onnx import KEYPOINTS, decode, letterbox
 
 
 def test_letterbox_pads_to_multiples_of_32_and_keeps_the_aspect():

@@ -3,6 +3,9 @@
 Ultralytics' generic ONNX path letterboxes to a square and adds per-call overhead that costs more than the network
 itself on a CPU; here a frame is padded only to a multiple of 32 (the export is dynamic), frames of one shape run
 as one batch, and the raw output `(batch, 5 + 17 * 3, anchors)` is decoded with vectorised NumPy.
+
+A top-level package with no Flask (or `api`) import, so that the server (`api.ml.pose`) and the desktop app
+(`mobile.pose`, pose on the device) run the same code.
 """
 
 from __future__ import annotations
