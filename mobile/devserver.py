@@ -1,6 +1,8 @@
-"""A real FitCoach API served in-process on a temporary SQLite database (tests and screenshots only).
+"""A real FitCoach API served in-process on a temporary SQLite database, demo data, and a generated push-up clip
+with its keypoints (tests and screenshots only).
 
-Not used by the app itself: it imports the server package `api`, which is not shipped to Android.
+Not used by the app itself: it imports the server package `api` (and the tests' stick figures), which are not
+shipped to Android.
 """
 
 from __future__ import annotations
@@ -134,6 +136,43 @@ def seed_demo(live: LiveApi, email: str = DEMO_EMAIL, password: str = DEMO_PASSW
     if admin:
         data["job_id"] = seed_training(live, client.user["id"])
     return data
+
+
+def write_push_up_clip(folder: Path, reps: int = 3, hip_sag_px: float = 0.0, fps: float = 30.0) -> Path:
+    """`push-ups.mp4`: a stick figure doing `reps` push-ups seen from the side (the hips `hip_sag_px` below the
+    shoulder-ankle line), with the keypoints drawn in `push-ups.keypoints.json` (what `RecordedPose` replays)."""
+    import json
+
+    import cv2
+    import numpy as np
+
+    from api.ml.keypoints import KEYPOINT_INDEX, SKELETON_EDGES
+    from mobile.camera import clip_time_ms
+    from mobile.pose import recorded_keypoints_path
+    from tests.unit.ml.skeletons import rep_values, side_push_up
+
+    width, height, floor_y = 640, 480, 400
+    poses = []
+    for angle in rep_values(170.0, 80.0, reps=reps, frames_per_half=20, hold=12):
+        pose = side_push_up(angle, hip_sag_px / 1.5)
+        pose[:, :2] = (pose[:, :2] - (100.0, 300.0)) * 1.5 + (70.0, floor_y)  # feet at the left, hands on the floor
+        poses.append(pose)
+    path = Path(folder) / "push-ups.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    for pose in poses:
+        frame = np.full((height, width, 3), (214, 206, 198), np.uint8)
+        cv2.rectangle(frame, (0, floor_y + 6), (width, height), (150, 140, 130), -1)
+        points = [tuple(int(v) for v in point[:2]) for point in pose]
+        for a, b in SKELETON_EDGES:
+            if pose[a, 2] > 0 and pose[b, 2] > 0:
+                cv2.line(frame, points[a], points[b], (70, 60, 50), 10, cv2.LINE_AA)
+        cv2.circle(frame, points[KEYPOINT_INDEX["left_ear"]], 18, (70, 60, 50), -1, cv2.LINE_AA)
+        writer.write(frame)
+    writer.release()
+    recorded = {"frames": np.round(np.stack(poses), 2).tolist(), "image_size": [width, height],
+                "t_ms": [clip_time_ms(index, fps) for index in range(len(poses))]}  # fmt: skip
+    recorded_keypoints_path(path).write_text(json.dumps(recorded))
+    return path
 
 
 def seed_training(live: LiveApi, user_id: int, epochs: int = 12) -> int:

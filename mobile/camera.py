@@ -1,0 +1,126 @@
+"""Camera sources for live coaching, with no Kivy import: a webcam, or a clip file played as a camera.
+
+Both give `Frame`s (a BGR image and its time in ms) from `read()`, blocking until the next one, and `None` once
+there is no more. A clip is paced by its own timestamps, as a camera would deliver it, and every frame is given
+(a slow reader makes it lag, never skip): what the server sees from a clip does not depend on the machine's speed.
+Desktop only: OpenCV is not part of the Android build.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+WEBCAM = "webcam"
+SEND_MAX_SIDE = 480
+JPEG_QUALITY = 80
+
+
+@dataclass
+class Frame:
+    image: np.ndarray  # BGR, as the camera gave it
+    t_ms: int
+
+
+class Camera(Protocol):
+    description: str
+    path: Path | None  # the clip played, when it is one
+
+    def read(self) -> Frame | None: ...
+
+    def close(self) -> None: ...
+
+
+class CameraUnavailable(Exception):
+    """The camera (or clip) cannot be opened; the message is meant for people."""
+
+
+class Webcam:
+    """A webcam through OpenCV's `VideoCapture`; frames are timed by the monotonic clock from the first one."""
+
+    path = None
+
+    def __init__(self, index: int = 0):
+        self.capture = cv2.VideoCapture(index)
+        if not self.capture.isOpened():
+            raise CameraUnavailable(f"No camera found (webcam {index}). Connect one, or play a clip in Settings.")
+        self.description = f"Webcam {index}"
+        self._start: float | None = None
+
+    def read(self) -> Frame | None:
+        ok, image = self.capture.read()
+        if not ok:
+            return None
+        now = time.monotonic()
+        self._start = now if self._start is None else self._start
+        return Frame(image, round((now - self._start) * 1000))
+
+    def close(self) -> None:
+        self.capture.release()
+
+
+class ClipCamera:
+    """A video file played as a camera: frame `i` at `i / fps` seconds after the first, never sooner."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.capture = cv2.VideoCapture(str(self.path))
+        if not self.path.is_file() or not self.capture.isOpened():
+            raise CameraUnavailable(f"Cannot play the clip {self.path.name}: no such video file.")
+        self.fps = self.capture.get(cv2.CAP_PROP_FPS) or 30.0
+        self.description = f"Clip {self.path.name}"
+        self._index = 0
+        self._start: float | None = None
+
+    def read(self) -> Frame | None:
+        ok, image = self.capture.read()
+        if not ok:
+            return None
+        t_ms = clip_time_ms(self._index, self.fps)
+        self._index += 1
+        now = time.monotonic()
+        self._start = now if self._start is None else self._start
+        wait = self._start + t_ms / 1000 - now
+        if wait > 0:
+            time.sleep(wait)
+        return Frame(image, t_ms)
+
+    def close(self) -> None:
+        self.capture.release()
+
+
+def clip_time_ms(index: int, fps: float) -> int:
+    """When frame `index` of a clip at `fps` is shown (recorded keypoints use the same times)."""
+    return round(index * 1000 / fps)
+
+
+def open_camera(spec: str) -> Camera:
+    """The camera a setting names: `webcam` (or empty), `webcam:N` for another one, else a clip file's path."""
+    spec = (spec or WEBCAM).strip()
+    if spec == WEBCAM or spec.startswith(WEBCAM + ":"):
+        index = spec.partition(":")[2]
+        if index and not index.isdigit():
+            raise CameraUnavailable(f"Unknown camera {spec!r}: use webcam, webcam:1... or a clip file.")
+        return Webcam(int(index or 0))
+    return ClipCamera(Path(spec).expanduser())
+
+
+def downscale(image: np.ndarray, max_side: int = SEND_MAX_SIDE) -> np.ndarray:
+    """The image with its long side at most `max_side` pixels (what is sent or run through pose)."""
+    height, width = image.shape[:2]
+    scale = max_side / max(height, width)
+    if scale >= 1:
+        return image
+    return cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+
+
+def encode_jpeg(image: np.ndarray, quality: int = JPEG_QUALITY) -> bytes:
+    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("the frame could not be encoded as JPEG")
+    return data.tobytes()

@@ -1,0 +1,211 @@
+"""Live coaching's parts without Kivy: the cue cooldown, camera sources, pose sources and the frame streamer.
+
+The streamer runs here against a small fake of the client (these tests are about its batching and retrying);
+the UI tests drive it against the real API."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+
+import cv2
+import numpy as np
+import pytest
+
+from mobile import api_client as api
+from mobile.camera import CameraUnavailable, ClipCamera, Frame, Webcam, clip_time_ms, downscale, open_camera
+from mobile.live import MAX_FRAMES_PER_REQUEST, CueCooldown, LiveStreamer, frames_ready, keep_every
+from mobile.pose import RecordedPose, main_person, nobody, open_pose, recorded_keypoints_path
+
+
+def test_a_cue_is_said_once_then_only_after_its_cooldown():
+    cues = CueCooldown(repeat_s=15, gap_s=4)
+    said = [t for t in range(0, 40) if cues.should_say("hips_sagging", float(t))]
+    assert said == [0, 15, 30]
+
+
+def test_two_cues_are_never_said_within_the_gap_and_each_fault_keeps_its_own_cooldown():
+    cues = CueCooldown(repeat_s=15, gap_s=4)
+    assert cues.should_say("hips_sagging", 0.0)
+    assert not cues.should_say("head_dropping", 2.0)  # too soon after the last cue
+    assert cues.should_say("head_dropping", 4.0)
+    assert not cues.should_say("hips_sagging", 9.0)  # another fault spoken since does not reset it
+    assert cues.should_say("hips_sagging", 15.0)
+
+
+def test_keep_every_keeps_frames_an_interval_apart_despite_rounded_times():
+    keep = keep_every(100)
+    times = [clip_time_ms(i, 30.0) for i in range(31)]
+    assert [t for t in times if keep(Frame(None, t))] == [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
+
+
+def test_a_batch_is_ready_at_its_size_or_span_a_backlog_goes_in_capped_requests_and_the_rest_at_the_end():
+    def waiting(*times):
+        return deque(Frame(None, t) for t in times)
+
+    assert frames_ready(waiting(), False, 4, 400) == 0
+    assert frames_ready(waiting(0, 100, 200), False, 4, 400) == 0
+    assert frames_ready(waiting(0, 100, 200, 300), False, 4, 400) == 4
+    assert frames_ready(waiting(0, 450), False, 4, 400) == 2  # a slow camera: the time span decides
+    assert frames_ready(waiting(*range(0, 9000, 100)), False, 4, 400) == MAX_FRAMES_PER_REQUEST
+    assert frames_ready(waiting(0, 100), True, 4, 400) == 2
+
+
+def write_clip(path, count=12, fps=30.0, size=(64, 48)):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    for index in range(count):
+        writer.write(np.full((size[1], size[0], 3), index * 20, np.uint8))
+    writer.release()
+    return path
+
+
+def test_a_clip_plays_every_frame_at_its_own_time_then_ends(tmp_path):
+    import time
+
+    camera = ClipCamera(write_clip(tmp_path / "clip.mp4", count=12, fps=30.0))
+    started = time.monotonic()
+    frames = []
+    while (frame := camera.read()) is not None:
+        frames.append(frame)
+    elapsed = time.monotonic() - started
+    camera.close()
+    assert [f.t_ms for f in frames] == [clip_time_ms(i, 30.0) for i in range(12)]
+    assert frames[0].image.shape == (48, 64, 3)
+    assert elapsed >= frames[-1].t_ms / 1000  # paced like a camera, never faster than the clip
+    assert camera.description == "Clip clip.mp4"
+
+
+def test_open_camera_reads_the_setting(tmp_path):
+    assert isinstance(open_camera(str(write_clip(tmp_path / "a.mp4"))), ClipCamera)
+    with pytest.raises(CameraUnavailable, match="no such video file"):
+        open_camera(str(tmp_path / "missing.mp4"))
+    with pytest.raises(CameraUnavailable, match="Unknown camera"):
+        open_camera("webcam:front")
+    with pytest.raises(CameraUnavailable, match="No camera found"):
+        Webcam(97)  # no such device here
+
+
+def test_downscale_keeps_the_aspect_and_never_enlarges():
+    assert downscale(np.zeros((720, 1280, 3), np.uint8)).shape == (270, 480, 3)
+    assert downscale(np.zeros((300, 200, 3), np.uint8)).shape == (300, 200, 3)
+
+
+def test_the_main_person_is_the_largest_and_nobody_is_all_zero():
+    boxes = np.array([[0, 0, 10, 10], [0, 0, 50, 80]], np.float32)
+    keypoints = np.stack([np.full((17, 3), 1.0), np.full((17, 3), 2.0)]).astype(np.float32)
+    assert main_person(boxes, keypoints)[0] == [2.0, 2.0, 2.0]
+    assert main_person(np.zeros((0, 4)), np.zeros((0, 17, 3))) == nobody()
+
+
+def test_recorded_keypoints_follow_the_clip_and_scale_to_the_frame_sent(tmp_path):
+    clip = write_clip(tmp_path / "rec.mp4")
+    frames = [np.full((17, 3), i, np.float32) * [10, 10, 0.1] for i in range(1, 4)]
+    sidecar = {"frames": [f.tolist() for f in frames], "t_ms": [0, 33, 67], "image_size": [640, 480]}
+    recorded_keypoints_path(clip).write_text(json.dumps(sidecar))
+    pose = open_pose(ClipCamera(clip))
+    assert isinstance(pose, RecordedPose)
+    half = np.zeros((240, 320, 3), np.uint8)
+    points = pose.keypoints([Frame(half, 0), Frame(half, 40), Frame(half, 70)])
+    assert [p[0] for p in points] == [[5.0, 5.0, 0.1], [10.0, 10.0, 0.2], [15.0, 15.0, 0.3]]
+    assert open_pose(ClipCamera(write_clip(tmp_path / "plain.mp4")), model_path="") is None
+    assert open_pose(ClipCamera(write_clip(tmp_path / "plain.mp4")), model_path=str(tmp_path / "none.onnx")) is None
+
+
+class ListCamera:
+    description, path = "frames", None
+
+    def __init__(self, count: int, step_ms: int = 33):
+        self.frames = [Frame(np.full((600, 800, 3), i, np.uint8), i * step_ms) for i in range(count)]
+        self.closed = False
+
+    def read(self):
+        return self.frames.pop(0) if self.frames else None
+
+    def close(self):
+        self.closed = True
+
+
+class FakeClient:
+    """Answers frames like the server would (rep_count grows), failing the first `failures` calls."""
+
+    def __init__(self, failures: int = 0, error=api.NetworkError):
+        self.failures, self.error = failures, error
+        self.calls: list[tuple[str, list[int]]] = []
+
+    def _answer(self, kind, t_ms):
+        self.calls.append((kind, list(t_ms)))
+        if self.failures:
+            self.failures -= 1
+            raise self.error("no answer")
+        return {"rep_count": len(self.calls), "duplicate": False}
+
+    def send_live_jpegs(self, session_id, jpegs, t_ms):
+        assert all(data[:2] == b"\xff\xd8" for data in jpegs)
+        return self._answer("jpeg", t_ms)
+
+    def send_live_keypoints(self, session_id, frames, t_ms, image_size):
+        assert image_size == (480, 360) and len(frames) == len(t_ms)
+        return self._answer("keypoints", t_ms)
+
+
+def stream(client, camera, pose=None, **options):
+    seen = {"frames": 0, "updates": [], "status": [], "end": []}
+    done = threading.Event()
+
+    def on_frame(_frame):
+        seen["frames"] += 1
+
+    def on_end(error):
+        seen["end"].append(error)
+        done.set()
+
+    streamer = LiveStreamer(client, "s1", camera, pose, on_frame=on_frame, on_update=seen["updates"].append,
+                            on_status=seen["status"].append, on_end=on_end, retry_s=(0.01,), **options)  # fmt: skip
+    streamer.start()
+    assert done.wait(20), "the streamer did not end"
+    streamer.join(5)
+    return seen
+
+
+def test_frames_go_as_jpeg_at_the_send_rate_in_order_once_and_every_frame_is_previewed():
+    camera = ListCamera(31)  # 0..990 ms at 30 fps
+    client = FakeClient()
+    seen = stream(client, camera, send_fps=10, batch_s=0.4)
+    sent = [t for _, times in client.calls for t in times]
+    assert seen["frames"] == 31 and camera.closed
+    assert sent == [0, 99, 198, 297, 396, 495, 594, 693, 792, 891, 990]
+    assert {kind for kind, _ in client.calls} == {"jpeg"}
+    assert seen["end"] == [None] and [u["rep_count"] for u in seen["updates"]] == list(range(1, len(client.calls) + 1))
+
+
+def test_a_lost_connection_sends_the_same_batch_again_and_loses_no_frame():
+    client = FakeClient(failures=3)
+    seen = stream(client, ListCamera(31), send_fps=10, batch_s=0.4)
+    first = client.calls[0][1]
+    assert [times for _, times in client.calls[:4]] == [first] * 4  # three failures, then the same frames
+    sent = [t for _, times in client.calls[3:] for t in times]
+    assert sent == sorted(set(sent)) and len(sent) == 11
+    assert seen["status"][0].startswith("Connection to the server lost. Trying again")
+    assert seen["status"][-1] == "" and seen["end"] == [None]
+
+
+def test_a_session_that_is_gone_ends_the_stream_with_the_error():
+    seen = stream(FakeClient(failures=1, error=api.NotFound), ListCamera(31))
+    assert isinstance(seen["end"][0], api.NotFound) and seen["updates"] == []
+
+
+def test_with_a_pose_source_keypoints_are_sent_and_drawn_from_the_device():
+    class StillPose:
+        description = "still"
+
+        def keypoints(self, frames):
+            return [[[float(f.t_ms), 1.0, 0.9]] * 17 for f in frames]
+
+    client = FakeClient()
+    seen = stream(client, ListCamera(10), pose=StillPose(), send_fps=10, batch_s=0.2)
+    assert {kind for kind, _ in client.calls} == {"keypoints"}
+    update = seen["updates"][0]
+    assert update["image_size"] == [480, 360]
+    assert [p["t_ms"] for p in update["pose"]] == client.calls[0][1]
+    assert update["pose"][1]["keypoints"][0] == [float(client.calls[0][1][1]), 1.0, 0.9]
