@@ -9,6 +9,7 @@ looks back, so a live session counts each rep one sample after it ends, and the 
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
 import numpy as np
@@ -152,7 +153,7 @@ class _Hysteresis:
         self.phase, self.peak, self.trough, self.onset = "waiting", None, None, None
 
     def needed_swing_deg(self) -> float:
-        typical = float(np.median([rep.range_of_motion_deg for rep in self.reps[-TYPICAL_REPS:]])) if self.reps else 0
+        typical = statistics.median(rep.range_of_motion_deg for rep in self.reps[-TYPICAL_REPS:]) if self.reps else 0
         return max(self.min_range_deg, TURN_ZONE_FRACTION * typical)
 
     def step(self, frame: int, t: float, value_deg: float) -> Rep | None:
@@ -254,7 +255,7 @@ class RepCounter:
         """Despike sample `index` of `recent` with its neighbours (the edge repeated) and step both directions."""
         frame, t, _ = self.recent[index]
         neighbours = (max(index - 1, 0), index, min(index + 1, len(self.recent) - 1))
-        value = float(np.median([self.recent[i][2] for i in neighbours]))
+        value = sorted(self.recent[i][2] for i in neighbours)[1]
         self.reverse.step(int(frame), t, value)
         rep = self.preferred.step(int(frame), t, value)
         return [rep] if rep else []

@@ -38,7 +38,7 @@ def best_side(kp: np.ndarray, joints: tuple[str, ...]) -> str | None:
     for side in SIDES:
         confidences = [kp[KEYPOINT_INDEX[f"{side}_{joint}"], 2] for joint in joints]
         if min(confidences) >= VISIBLE_CONFIDENCE:
-            scores[side] = float(np.mean(confidences))
+            scores[side] = float(sum(confidences)) / len(confidences)
     return max(scores, key=scores.get) if scores else None
 
 

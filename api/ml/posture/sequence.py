@@ -229,7 +229,7 @@ class SequenceAssessor:
     def _update_held_faults(self, update: StreamUpdate) -> None:
         """Raise or clear each held-posture fault from the latest `LIVE_WINDOW_S` of frames."""
         times = self.rows[:, 0]
-        recent = self.rows[times >= times[-1] - LIVE_WINDOW_S]
+        recent = self.rows[np.searchsorted(times, times[-1] - LIVE_WINDOW_S) :]
         for rule in self.rules:
             if rule.scope != "frame" or view_reason(rule, self.view) is not None:
                 continue
