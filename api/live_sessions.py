@@ -179,6 +179,7 @@ class LiveService:
         db.session.commit()
         assessor = SequenceAssessor(exercise)
         state = {"assessor": assessor.state(), "last_t_ms": None, "last_batch": None, "tracked_box": None}
+        self.store.drop(session)  # a Redis store may still hold keys of a session of this id in another database
         self.store.save(session, state, assessor.rows, 0, 0, self.settings.ttl_s)
         return session
 

@@ -20,6 +20,7 @@ import statistics
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import cv2
@@ -63,7 +64,7 @@ def keypoint_load(server: Server, sessions: int, seconds: float) -> dict:
     frames = push_up_stream(seconds).tolist()
     ids = [start_session(server, headers) for _ in range(sessions)]
     latencies: list[float] = []
-    errors = [0]
+    errors: Counter = Counter()
     lock = threading.Lock()
     begin = time.monotonic() + 1.0
 
@@ -77,13 +78,17 @@ def keypoint_load(server: Server, sessions: int, seconds: float) -> dict:
                     "image_size": SIZE}  # fmt: skip
             sent = time.perf_counter()
             try:
-                ok = http.post(f"{server.url}/api/v1/live-sessions/{session_id}/frames", headers=headers, json=body,
-                               timeout=60).status_code == 200  # fmt: skip
-            except requests.RequestException:
-                ok = False
+                response = http.post(f"{server.url}/api/v1/live-sessions/{session_id}/frames", headers=headers,
+                                     json=body, timeout=60)  # fmt: skip
+                outcome = response.status_code if response.status_code != 200 else None
+                if outcome:
+                    outcome = f"{outcome} {response.json()['error']['message'][:60]}"
+            except requests.RequestException as exc:
+                outcome = type(exc).__name__
             with lock:
                 latencies.append(time.perf_counter() - sent)
-                errors[0] += not ok
+                if outcome:
+                    errors[outcome] += 1
 
     threads = [threading.Thread(target=run, args=(sid, i * 0.5 / sessions)) for i, sid in enumerate(ids)]
     for thread in threads:
@@ -91,7 +96,7 @@ def keypoint_load(server: Server, sessions: int, seconds: float) -> dict:
     for thread in threads:
         thread.join()
     return {"p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * percentile(latencies, 0.95),
-            "requests": len(latencies), "errors": errors[0]}  # fmt: skip
+            "requests": len(latencies), "errors": sum(errors.values()), "error_kinds": dict(errors)}  # fmt: skip
 
 
 def jpeg_rate(server: Server, width: int, seconds: float = 8.0) -> float:
@@ -154,9 +159,12 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--stores", nargs="+", default=["db", "redis"], choices=["db", "redis"])
     args = parser.parse_args()
     print(f"live_batch_in_process_ms: {in_process_batch_ms():.1f}")
-    for store, url in (("db", ""), ("redis", "redis://127.0.0.1:6379/13")):
+    stores = {"db": "", "redis": "redis://127.0.0.1:6379/13"}
+    for store in args.stores:
+        url = stores[store]
         server = Server(args.workers)
         server.env["LIVE_STORE_URL"] = url
         with server:
@@ -166,6 +174,8 @@ def main() -> None:
             print(f"{name}_p95_ms: {result['p95_ms']:.1f}")
             print(f"{name}_requests: {result['requests']}")
             print(f"{name}_errors: {result['errors']}")
+            if result["errors"]:
+                print(f"{name}_error_kinds: {result['error_kinds']}")
             if store == "db":
                 for width in (480, 320):
                     print(f"live_jpeg_{width}px_frames_per_s: {jpeg_rate(server, width):.1f}")

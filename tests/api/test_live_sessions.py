@@ -202,6 +202,18 @@ def redis_store(app):
     app.config["LIVE_STORE_URL"] = ""
 
 
+def test_a_new_session_never_inherits_redis_keys_left_under_its_id(client, auth_headers, redis_store):
+    session = start(client, auth_headers)
+    stale = {"frames": [side_push_up(170).tolist()], "t_ms": [5000], "image_size": SIZE}
+    client.post(f"{API}/{session['id']}/frames", headers=auth_headers, json=stale)
+    client.delete(f"{API}/{session['id']}", headers=auth_headers)
+    for reused in (session["id"], session["id"] + 1):  # SQLite hands a deleted id out again, PostgreSQL the next
+        redis_store.hset(f"fitcoach:live:{reused}", mapping={"state": '{"last_t_ms": 9000}', "version": 7})
+    fresh = start(client, auth_headers)
+    assert fresh["id"] in (session["id"], session["id"] + 1) and fresh["phase"] == "waiting"
+    assert feed(client, auth_headers, fresh["id"], [side_push_up(170).tolist()])[0]["duplicate"] is False
+
+
 def test_with_redis_the_state_lives_in_redis_and_survives_a_new_store(client, auth_headers, redis_store):
     from api import live_sessions
 
