@@ -57,7 +57,7 @@ class DatabaseStore:
     """The running state in the session's own row."""
 
     def load(self, session: LiveSession) -> tuple[dict, bytes, int] | None:
-        db.session.refresh(session)
+        """The state as the session's row was read (in this request; a retry refreshes the row first)."""
         return (session.state, session.rows or b"", session.version) if session.state is not None else None
 
     def save(self, session: LiveSession, state: dict, rows: np.ndarray, saved_rows: int, version: int, ttl_s: int):
@@ -284,7 +284,9 @@ class LiveService:
 
     def _feed(self, session: LiveSession, times_ms: list[int], frames_of) -> dict:
         """Compare-and-set loop: load, check the times, measure the frames, answer; again if another write won."""
-        for _ in range(UPDATE_RETRIES):
+        for attempt in range(UPDATE_RETRIES):
+            if attempt:
+                db.session.refresh(session)
             state, rows, version = self._active_state(session)
             last = state["last_batch"]
             if last and last["t_ms"] == times_ms:

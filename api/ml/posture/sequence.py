@@ -183,13 +183,19 @@ class SequenceAssessor:
             self.side_totals[side] += float(sum(kp[KEYPOINT_INDEX[f"{side}_{joint}"], 2] for joint in SIDE_JOINTS))
         if self.view == "side" and max(self.side_totals.values()) > 0:
             kp = keep_near_side(kp, max(self.side_totals, key=self.side_totals.get))
-        main = MAIN_ANGLES[self.motion.angle](kp) if self.motion else None
+        readings: dict = {}  # one reading per measure: the main angle is often a reported angle and a rule's too
+
+        def read(measure):
+            if measure not in readings:
+                readings[measure] = measure(kp)
+            return readings[measure]
+
         values = [
             t,
             float((kp[:, 2] >= VISIBLE_CONFIDENCE).any()),
-            main,
-            *(measure(kp) for measure in REPORTED_ANGLES.values()),
-            *(rule.value(kp) for rule in self.rules),
+            read(MAIN_ANGLES[self.motion.angle]) if self.motion else None,
+            *(read(measure) for measure in REPORTED_ANGLES.values()),
+            *(rule.relative(read(rule.measure)) for rule in self.rules),
         ]
         row = np.array([np.nan if value is None else value for value in values], dtype=np.float64)
         if len(self.rows) and self.rows[-1, 1] and row[1] and not self.counter:

@@ -52,7 +52,10 @@ class Rule:
 
     def value(self, kp: np.ndarray) -> float | None:
         """The measured value on one frame, relative to the baseline; None when the joints are not visible."""
-        raw = self.measure(kp)
+        return self.relative(self.measure(kp))
+
+    def relative(self, raw: float | None) -> float | None:
+        """A reading of `measure`, relative to the baseline."""
         return None if raw is None else float(raw) - self.baseline
 
     def is_fault(self, value: float) -> bool:
