@@ -23,7 +23,7 @@ from api.ml.posture import SUPPORTED_EXERCISES, SequenceAssessor
 from api.ml.posture.assess import checked_frames
 from api.models import LiveSession, User
 from api.models.base import as_utc, utcnow
-from api.ownership import get_owned
+from api.ownership import get_owned_by
 from api.storage import sniff_mime
 from api.validation import checked_image_size, number_in
 
@@ -183,8 +183,8 @@ class LiveService:
         self.store.save(session, state, assessor.rows, 0, 0, self.settings.ttl_s)
         return session
 
-    def get_own(self, user: User, session_id: int) -> LiveSession:
-        return get_owned(LiveSession, user, session_id, "live session")
+    def get_own(self, user_id: int, session_id: int) -> LiveSession:
+        return get_owned_by(LiveSession, user_id, session_id, "live session")
 
     def own_query(self, user: User):
         return select(LiveSession).where(LiveSession.user_id == user.id).order_by(LiveSession.id.desc())
