@@ -1,8 +1,8 @@
 """Live sessions against gunicorn on loopback: prints `name: value` lines.
 
-- live_kp_*: `--sessions` (100) sessions at once, each sending 0.5 s of keypoints (15 frames at 30 fps) every
+- live_kp_*: `--sessions` (50, then 100) sessions at once, each sending 0.5 s of keypoints (15 frames at 30 fps) every
   0.5 s for `--seconds` (20), with the session state in the database (SQLite) and then in Redis: answer time
-  p50 / p95, errors. The load generator runs on the same 2 cores as the server (its threads are in the figure).
+  p50 / p95, the workers' CPU time per request, errors. The load generator runs on the same 2 cores as the server (its threads are in the figure).
 - live_jpeg_*: one session sending small JPEG frames (zidane.jpg at 480 and 320 px, 4 a request) back to back:
   frames posed per second.
 - live_cue_latency_ms / live_rep_count_latency_ms: one session paced in real time, 0.25 s batches: from the
@@ -10,7 +10,7 @@
   end to the answer that counts it.
 - live_batch_in_process_ms: one 15-frame batch through the assessor alone (no HTTP, no store).
 
-    python bench/bench_live.py [--sessions 100] [--seconds 20] [--workers 4]
+    python bench/bench_live.py [--sessions 50 100] [--seconds 20] [--workers 4] [--stores db redis]
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import psutil
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,11 +97,15 @@ def keypoint_load(server: Server, sessions: int, seconds: float) -> dict:
                     errors[outcome] += 1
 
     threads = [threading.Thread(target=run, args=(sid, i * 0.5 / sessions)) for i, sid in enumerate(ids)]
+    workers = psutil.Process(server.master.pid).children()
+    cpu_before = sum(sum(worker.cpu_times()[:2]) for worker in workers)
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    server_cpu_s = sum(sum(worker.cpu_times()[:2]) for worker in workers) - cpu_before
     return {"p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * percentile(latencies, 0.95),
+            "server_cpu_ms": 1000 * server_cpu_s / len(latencies),
             "requests": len(latencies), "errors": sum(errors.values()), "error_kinds": dict(errors)}  # fmt: skip
 
 
@@ -161,7 +166,7 @@ def in_process_batch_ms(rounds: int = 40) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument("--sessions", type=int, nargs="+", default=[50, 100])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--stores", nargs="+", default=["db", "redis"], choices=["db", "redis"])
@@ -173,14 +178,16 @@ def main() -> None:
         server = Server(args.workers)
         server.env["LIVE_STORE_URL"] = url
         with server:
-            result = keypoint_load(server, args.sessions, args.seconds)
-            name = f"live_kp_{store}_{args.sessions}s_w{args.workers}"
-            print(f"{name}_p50_ms: {result['p50_ms']:.1f}")
-            print(f"{name}_p95_ms: {result['p95_ms']:.1f}")
-            print(f"{name}_requests: {result['requests']}")
-            print(f"{name}_errors: {result['errors']}")
-            if result["errors"]:
-                print(f"{name}_error_kinds: {result['error_kinds']}")
+            for sessions in args.sessions:
+                result = keypoint_load(server, sessions, args.seconds)
+                name = f"live_kp_{store}_{sessions}s_w{args.workers}"
+                print(f"{name}_p50_ms: {result['p50_ms']:.1f}")
+                print(f"{name}_p95_ms: {result['p95_ms']:.1f}")
+                print(f"{name}_server_cpu_ms_per_request: {result['server_cpu_ms']:.1f}")
+                print(f"{name}_requests: {result['requests']}")
+                print(f"{name}_errors: {result['errors']}")
+                if result["errors"]:
+                    print(f"{name}_error_kinds: {result['error_kinds']}")
             if store == "db":
                 for width in (480, 320):
                     print(f"live_jpeg_{width}px_frames_per_s: {jpeg_rate(server, width):.1f}")

@@ -32,6 +32,9 @@ from api.ml.posture.rules import Rule
 from api.ml.posture.view import SIDE_JOINTS, keep_near_side, shoulder_width_ratio, view_of_ratio
 from api.ml.reps import MAX_GAP_S, REP_MOTIONS, Rep, RepCounter
 
+# Frames are measured at most about 16 a second (a frame closer to the last one measured is skipped): reps and form
+# need no more, clips are sampled at 10 a second, and a phone's 30 fps would double a live session's work.
+MIN_FRAME_INTERVAL_S = 0.06
 # A held-posture fault is raised live when it persists over this much of the latest frames.
 LIVE_WINDOW_S = 0.5
 # ... measured in at least this share of them.
@@ -131,7 +134,8 @@ class SequenceAssessor:
         """Measure new frames (in pixels, in time order after the frames before) and say what they changed."""
         update = StreamUpdate()
         for kp, t in zip(frames, times_s, strict=True):
-            self._measure(kp, float(t))
+            if not self._measure(kp, float(t)):
+                continue
             frame = len(self.rows) - 1
             completed = self.counter.push(frame, float(t), self.rows[frame, 2]) if self.counter else []
             for rep in completed:
@@ -172,10 +176,13 @@ class SequenceAssessor:
     def active_faults(self) -> list[dict]:
         return list(self.active.values())
 
-    def _measure(self, kp: np.ndarray, t: float) -> None:
-        """Append one frame's row; the far side is dropped once the view so far is a side view."""
+    def _measure(self, kp: np.ndarray, t: float) -> bool:
+        """Append one frame's row (the far side dropped once the view so far is a side view); False for a frame
+        that follows the last one measured within `MIN_FRAME_INTERVAL_S`, which is skipped."""
         if len(self.rows) and t <= self.rows[-1, 0]:
             raise InvalidKeypoints("frame times must increase", details={"t_s": t})
+        if len(self.rows) and t - self.rows[-1, 0] < MIN_FRAME_INTERVAL_S:
+            return False
         ratio = shoulder_width_ratio(kp)
         if ratio is not None:
             self.view_counts[view_of_ratio(ratio)] += 1
@@ -208,6 +215,7 @@ class SequenceAssessor:
             self._buffer = grown
         self._buffer[self._count] = row
         self._count += 1
+        return True
 
     def _judged_rep(self, rep: Rep) -> RepAssessment:
         """One rep judged on its frames, with the checks its view allows."""
