@@ -1,8 +1,9 @@
 """Live sessions against gunicorn on loopback: prints `name: value` lines.
 
-- live_kp_*: `--sessions` (50, then 100) sessions at once, each sending 0.5 s of keypoints (15 frames at 30 fps) every
-  0.5 s for `--seconds` (20), with the session state in the database (SQLite) and then in Redis: answer time
-  p50 / p95, the workers' CPU time per request, errors. The load generator runs on the same 2 cores as the server (its threads are in the figure).
+- live_kp_*: `--sessions` (50, then 100) sessions at once, each sending 0.5 s of keypoints (15 frames at 30 fps)
+  every 0.5 s for `--seconds` (20), with the session state in the database (SQLite) and then in Redis: answer
+  time p50 / p95, the workers' CPU time per request, errors. The load generator runs on the same 2 cores as the
+  server (its threads are in the figure).
 - live_jpeg_*: one session sending small JPEG frames (zidane.jpg at 480 and 320 px, 4 a request) back to back:
   frames posed per second.
 - live_cue_latency_ms / live_rep_count_latency_ms: one session paced in real time, 0.25 s batches: from the
