@@ -16,7 +16,15 @@ import cv2
 import numpy as np
 from sqlalchemy import select, update
 
-from api.exceptions import Conflict, InvalidInput, InvalidKeypoints, InvalidMedia, PayloadTooLarge, UnsupportedMedia
+from api.exceptions import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    InvalidKeypoints,
+    InvalidMedia,
+    PayloadTooLarge,
+    UnsupportedMedia,
+)
 from api.extensions import db
 from api.ml.live_pose import LivePose
 from api.ml.posture import SUPPORTED_EXERCISES, SequenceAssessor
@@ -263,17 +271,28 @@ class LiveService:
             raise Conflict("no frame was sent in this live session: nothing to judge")
         result = self._result(session, assessor, loaded[0])
         analysis = analyses.record_analysis(user, None, "live", result)
-        workout = None
+        workout, changes = None, None
         if log_workout:
             workout_body = {"analysis_id": analysis.id, **{k: body[k] for k in ("plan_id", "plan_day") if k in body}}
             if weight_kg is not None:
                 sets = [{"reps": analysis.rep_count or 1, "weight_kg": weight_kg}]
                 workout_body["exercises"] = [{"exercise": session.exercise, "sets": sets}]
-            workout, _changes = training_log.log_workout(user, workout_body, date.today())
+            try:
+                workout, changes = training_log.log_workout(user, workout_body, date.today())
+            except DomainError:
+                db.session.rollback()
+                db.session.delete(analysis)  # a refused workout leaves no analysis behind; the set stays open
+                db.session.commit()
+                raise
         session.analysis_id = analysis.id
         self.store.drop(session)
         self._mark(session, FINISHED)
-        return {"session": self.describe(session), "analysis": analysis, "workout_id": workout.id if workout else None}
+        return {
+            "session": self.describe(session),
+            "analysis": analysis,
+            "workout_id": workout.id if workout else None,
+            "plan_changes": changes,
+        }
 
     def delete(self, session: LiveSession) -> None:
         self.store.drop(session)

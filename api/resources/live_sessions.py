@@ -90,6 +90,7 @@ finish_model = ns.model(
         "session": fields.Nested(live_model),
         "analysis": fields.Nested(analysis_model),
         "workout_id": nullable(fields.Integer()),
+        "plan_changes": nullable(fields.List(fields.Raw(), description="how the plan adapted to the logged set")),
     },
 )
 

@@ -228,3 +228,31 @@ def test_with_redis_the_state_lives_in_redis_and_survives_a_new_store(client, au
     body = client.post(f"{API}/{session['id']}/finish", headers=auth_headers, json={}).get_json()
     assert body["analysis"]["reps"]["count"] == 2
     assert not redis_store.exists(key)
+
+
+def test_a_set_logged_for_a_plan_day_runs_the_plans_adaptation(client, user):
+    headers = user["headers"]
+    profile = {"age": 35, "sex": "female", "height_cm": 168, "weight_kg": 64, "fitness_level": "beginner",
+               "goal": "general_fitness", "days_per_week": 3, "equipment": ["body_only"]}  # fmt: skip
+    assert client.patch("/api/v1/users/me", headers=headers, json=profile).status_code == 200
+    plan = client.post("/api/v1/plans", headers=headers, json={"weeks": 2}).get_json()
+    day = plan["content"]["schedule"][0]["days"][0]
+    session = start(client, headers)
+    feed(client, headers, session["id"], push_up_frames(3))
+    body = {"log_workout": True, "plan_id": plan["id"], "plan_day": day["day_id"]}
+    finished = client.post(f"{API}/{session['id']}/finish", headers=headers, json=body).get_json()
+    workout = client.get(f"/api/v1/workouts/{finished['workout_id']}", headers=headers).get_json()
+    assert workout["plan_id"] == plan["id"] and workout["exercises"][0]["sets"][0]["reps"] == 3
+    assert workout["plan_day"] == day["day_id"]
+    assert isinstance(finished["plan_changes"], list)  # None when no adaptation ran (a set logged without a plan)
+
+
+def test_finishing_with_a_bad_plan_or_weight_is_refused_and_the_session_stays_open(client, auth_headers):
+    session = start(client, auth_headers)
+    feed(client, auth_headers, session["id"], push_up_frames(1))
+    for body in ({"log_workout": "yes"}, {"log_workout": True, "weight_kg": -3}, {"log_workout": True, "plan_id": 999}):
+        response = client.post(f"{API}/{session['id']}/finish", headers=auth_headers, json=body)
+        assert response.status_code in (404, 422), body
+    assert client.get(f"{API}/{session['id']}", headers=auth_headers).get_json()["status"] == "active"
+    assert client.get("/api/v1/analyses", headers=auth_headers).get_json()["total"] == 0
+    assert client.post(f"{API}/{session['id']}/finish", headers=auth_headers, json={}).status_code == 200
