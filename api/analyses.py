@@ -277,7 +277,7 @@ def analyse_keypoints(user: User, body: dict) -> Analysis:
     from api.ml.posture import SUPPORTED_EXERCISES, assess_pose, assess_sequence
 
     exercise = body.get("exercise")
-    if exercise not in SUPPORTED_EXERCISES:
+    if not isinstance(exercise, str) or exercise not in SUPPORTED_EXERCISES:
         raise UnknownExercise(
             f"no posture rules for exercise {exercise!r}", details={"supported": sorted(SUPPORTED_EXERCISES)}
         )
