@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 from sqlalchemy import select
 
-from api.exceptions import DomainError, InvalidInput, InvalidMedia, NotFound, UnknownExercise
+from api.exceptions import DomainError, InvalidMedia, NotFound, UnknownExercise
 from api.extensions import db
 from api.ml import runtime
 from api.ml.analysis import Analysis as VisionAnalysis
@@ -23,6 +23,7 @@ from api.models import Analysis, Upload, User
 from api.ownership import get_owned
 from api.storage import Storage, staged_name
 from api.uploads import UploadLimits, keep_upload, stage_upload
+from api.validation import checked_fps, checked_image_size
 
 ANNOTATED_SUFFIX = "-annotated.jpg"
 CLIP_JOB_KIND = "clip_analysis"
@@ -270,42 +271,19 @@ def serialise(analysis: Analysis) -> dict:
     }
 
 
-MAX_FPS = 240
-MAX_IMAGE_SIDE = 10_000
-
-
-def _checked_fps(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= MAX_FPS:
-        raise InvalidInput("fps must be a number between 1 and 240", details={"fps": "between 1 and 240"})
-    return float(value)
-
-
-def _checked_image_size(value) -> tuple[int, int]:
-    valid = (
-        isinstance(value, list | tuple)
-        and len(value) == 2
-        and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_IMAGE_SIDE for v in value)
-    )
-    if not valid:
-        raise InvalidInput(
-            "image_size must be [width, height] in pixels", details={"image_size": f"two integers 1-{MAX_IMAGE_SIDE}"}
-        )
-    return int(value[0]), int(value[1])
-
-
 def analyse_keypoints(user: User, body: dict) -> Analysis:
     """Posture and reps from keypoints a client computed itself; stored like any analysis."""
     from api.ml.keypoints import validate_keypoint_frames
     from api.ml.posture import SUPPORTED_EXERCISES, assess_pose, assess_sequence
 
     exercise = body.get("exercise")
-    if exercise not in SUPPORTED_EXERCISES:
+    if not isinstance(exercise, str) or exercise not in SUPPORTED_EXERCISES:
         raise UnknownExercise(
             f"no posture rules for exercise {exercise!r}", details={"supported": sorted(SUPPORTED_EXERCISES)}
         )
     frames = validate_keypoint_frames(body.get("frames"))
-    fps = _checked_fps(body.get("fps", 30))
-    image_size = _checked_image_size(body.get("image_size"))
+    fps = checked_fps(body.get("fps", 30))
+    image_size = checked_image_size(body.get("image_size"))
     if len(frames) == 1:
         posture = assess_pose(exercise, frames[0], image_size).to_dict()
         reps = None
