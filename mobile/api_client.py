@@ -381,28 +381,28 @@ class ApiClient:
         body |= {k: v for k, v in (("target_reps", target_reps), ("target_seconds", target_seconds)) if v}
         return self.request("POST", "/live-sessions", json=body)
 
-    def live_session(self, session_id: str) -> dict:
+    def live_session(self, session_id: int) -> dict:
         return self.request("GET", f"/live-sessions/{session_id}")
 
-    def send_live_keypoints(self, session_id: str, frames: list, t_ms: list[int], image_size: tuple[int, int]) -> dict:
+    def send_live_keypoints(self, session_id: int, frames: list, t_ms: list[int], image_size: tuple[int, int]) -> dict:
         """Keypoints found on the device, `(17, 3)` per frame; the answer is what happened since the last call."""
         body = {"frames": frames, "t_ms": list(t_ms), "image_size": list(image_size)}
         return self.request("POST", f"/live-sessions/{session_id}/frames", json=body)
 
-    def send_live_jpegs(self, session_id: str, jpegs: list[bytes], t_ms: list[int]) -> dict:
+    def send_live_jpegs(self, session_id: int, jpegs: list[bytes], t_ms: list[int]) -> dict:
         """JPEG frames for pose on the server; the answer also carries the main person's pose per frame."""
         files = [("frames", (f"{t}.jpg", data, "image/jpeg")) for t, data in zip(t_ms, jpegs, strict=True)]
         return self.request("POST", f"/live-sessions/{session_id}/frames", files=files,
                             data=[("t_ms", str(t)) for t in t_ms])  # fmt: skip
 
-    def finish_live_session(self, session_id: str, log_workout: bool = False, weight_kg: float | None = None) -> dict:
+    def finish_live_session(self, session_id: int, log_workout: bool = False, weight_kg: float | None = None) -> dict:
         """End the set: `{session, analysis, workout_id}`, logged as a workout when asked."""
         body: dict[str, Any] = {"log_workout": log_workout}
         if weight_kg is not None:
             body["weight_kg"] = weight_kg
         return self.request("POST", f"/live-sessions/{session_id}/finish", json=body)
 
-    def delete_live_session(self, session_id: str) -> None:
+    def delete_live_session(self, session_id: int) -> None:
         self.request("DELETE", f"/live-sessions/{session_id}")
 
     # -- catalogue, plans, workouts, progress ---------------------------------------------------------------------

@@ -16,13 +16,17 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.utils import platform
 
 from mobile import api_client as api
-from mobile.widgets import AdherenceBar, BarChart, BusyIndicator, LineChart  # noqa: F401  (kv classes)
+from mobile.widgets import AdherenceBar, BarChart, BusyIndicator, LineChart, LivePreview  # noqa: F401  (kv classes)
 
 KV_DIR = Path(__file__).parent / "kv"
 LB_PER_KG = 2.20462
-DEFAULT_SETTINGS = {"server_url": api.DEFAULT_URL, "units": "kg", "spoken_cues": False}
+DEFAULT_SETTINGS = {"server_url": api.DEFAULT_URL, "units": "kg", "spoken_cues": False, "camera": "webcam",
+                    "pose_model": "", "pick_dir": ""}  # fmt: skip
+# Settings the environment can give, over settings.json: the one place where the app reads its environment.
+ENVIRONMENT_SETTINGS = {"FITCOACH_URL": "server_url", "FITCOACH_CAMERA": "camera", "FITCOACH_POSE_MODEL": "pose_model",
+                        "FITCOACH_PICK_DIR": "pick_dir"}  # fmt: skip
 NAV_SCREENS = ("home", "capture", "plans", "progress", "profile")
-NAV_PARENT = {"result": "capture", "plan": "plans", "day": "plans", "training": "profile"}
+NAV_PARENT = {"result": "capture", "plan": "plans", "day": "plans", "training": "profile", "live": "home"}
 
 
 def load_kv(name: str) -> None:
@@ -37,6 +41,11 @@ class RootLayout(BoxLayout):
     message = StringProperty("")
     message_is_error = BooleanProperty(False)
     show_nav = BooleanProperty(False)
+
+
+def environment_settings() -> dict:
+    """The settings named by FITCOACH_* variables that are set (server address, live camera, pose model...)."""
+    return {key: os.environ[name] for name, key in ENVIRONMENT_SETTINGS.items() if os.environ.get(name)}
 
 
 def friendly_error(exc: BaseException, context: str = "") -> str:
@@ -112,17 +121,23 @@ class FitCoachApp(App):
     def settings_path(self) -> Path:
         return self.data_dir / "settings.json"
 
-    def load_settings(self) -> dict:
-        data = dict(DEFAULT_SETTINGS)
+    def saved_settings(self) -> dict:
         with contextlib.suppress(OSError, ValueError):
-            data.update(json.loads(self.settings_path.read_text()))
+            return json.loads(self.settings_path.read_text())
+        return {}
+
+    def load_settings(self) -> dict:
+        """The defaults, then settings.json, then the environment, then the server given to the constructor."""
+        data = dict(DEFAULT_SETTINGS) | self.saved_settings() | environment_settings()
         if self._server_override:
             data["server_url"] = self._server_override
         return data
 
     def save_settings(self, **changes) -> None:
+        """Apply `changes` and write them into settings.json over what it held (only what changed is written, not
+        the values that came from the environment)."""
         self.settings_data.update(changes)
-        self.settings_path.write_text(json.dumps(dict(self.settings_data), indent=1))
+        self.settings_path.write_text(json.dumps(self.saved_settings() | changes, indent=1))
         self.client.base_url = self.settings_data["server_url"]
 
     # -- units ---------------------------------------------------------------------------------------------------
@@ -255,18 +270,21 @@ class FitCoachApp(App):
 
     # -- spoken cues ---------------------------------------------------------------------------------------------
     def speak(self, text: str) -> bool:
-        """Say `text` when spoken cues are on and plyer's TTS is available; otherwise do nothing."""
+        """Say `text` on a worker thread (an engine such as espeak blocks while it talks) when spoken cues are on
+        and plyer's TTS is available; otherwise do nothing. Whether it was handed to the engine."""
         if not self.settings_data.get("spoken_cues") or not text:
             return False
         if self.speech is None:
             self.speech = load_tts()
         if not self.speech:
             return False
-        try:
-            self.speech.speak(message=text)
-        except Exception:  # noqa: BLE001  (no speech engine on this device: stay silent)
-            return False
+        threading.Thread(target=self._say, args=(self.speech, text), daemon=True, name="fitcoach-speech").start()
         return True
+
+    @staticmethod
+    def _say(speech, text: str) -> None:
+        with contextlib.suppress(Exception):  # no speech engine on this device: stay silent
+            speech.speak(message=text)
 
 
 def load_tts():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+SEVERITY_COLOURS = {"high": "c62828", "medium": "d9822b", "low": "5f6b7a"}
+
 
 def nice(code: str | None) -> str:
     """`chest_fly` -> `Chest fly`."""
@@ -42,6 +44,30 @@ def analysis_line(item: dict) -> str:
         parts.append(f"{reps['count']} reps")
     date = (item.get("created_at") or "")[:10]
     return "  |  ".join(parts) + (f"\n[size=12sp][color=6b6b75]{date}[/color][/size]" if date else "")
+
+
+def issue_markup(issue: dict) -> str:
+    """A fault in Kivy markup: its severity in colour and its message in bold, then the correction."""
+    colour = SEVERITY_COLOURS.get(issue.get("severity"), SEVERITY_COLOURS["low"])
+    return (
+        f"[b][color={colour}]{nice(issue.get('severity'))}[/color]  {issue.get('message', '')}[/b]\n"
+        f"Fix: {issue.get('correction', '')}"
+    )
+
+
+def rep_line(rep: dict, number: int) -> str:
+    """`Rep 2  |  form 70  |  2.4 s  |  range 70 deg  |  Hips sagging`."""
+    parts = [f"Rep {number}"]
+    if rep.get("score") is not None:
+        parts.append(f"form {rep['score']:.0f}")
+    if rep.get("duration_s") is not None:
+        parts.append(f"{rep['duration_s']:.1f} s")
+    if rep.get("range_of_motion_deg") is not None:
+        parts.append(f"range {rep['range_of_motion_deg']:.0f} deg")
+    faults = [nice(i.get("code")) for i in rep.get("issues") or []]
+    if faults:
+        parts.append(", ".join(faults))
+    return "  |  ".join(parts)
 
 
 def _low_high(value) -> tuple:

@@ -1,4 +1,4 @@
-"""Live coaching without Kivy: a camera's frames sent to a live session in batches, and when to speak a cue.
+"""Live coaching without Kivy: a camera's frames sent to a live session in batches.
 
 `LiveStreamer` reads the camera on one thread (every frame goes to `on_frame`, for the preview) and sends about
 `SEND_FPS` frames a second, in batches of `BATCH_S`, on another: keypoints when a pose source runs on the device,
@@ -14,7 +14,6 @@ import itertools
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from mobile import api_client as api
 from mobile.camera import Camera, Frame, downscale, encode_jpeg
@@ -22,30 +21,11 @@ from mobile.pose import PoseSource
 
 SEND_FPS = 10.0  # what the server's clip analysis samples too
 BATCH_S = 0.4
-MAX_FRAMES_PER_REQUEST = 50  # a backlog after a lost connection goes in requests of at most this many frames
+# A backlog (after a lost connection) goes in requests of at most the server's limits (LIVE_MAX_*_FRAMES).
+MAX_JPEG_FRAMES = 16
+MAX_KEYPOINT_FRAMES = 300
 RETRY_S = (0.5, 1.0, 2.0, 4.0)
 RETRYABLE = (api.NetworkError, api.ServerError, api.RateLimited)
-
-
-@dataclass
-class CueCooldown:
-    """When to say a cue aloud: never within `gap_s` of the last one said, the same fault again only after
-    `repeat_s` (a fault that stays is not repeated every second)."""
-
-    repeat_s: float = 15.0
-    gap_s: float = 4.0
-    _said_at: dict[str, float] = field(default_factory=dict)
-    _last_s: float | None = None
-
-    def should_say(self, code: str, now_s: float) -> bool:
-        """Whether to say the cue for `code` at `now_s` (monotonic seconds); a yes counts as said."""
-        if self._last_s is not None and now_s - self._last_s < self.gap_s:
-            return False
-        said = self._said_at.get(code)
-        if said is not None and now_s - said < self.repeat_s:
-            return False
-        self._said_at[code] = self._last_s = now_s
-        return True
 
 
 def keep_every(interval_ms: float):
@@ -61,14 +41,15 @@ def keep_every(interval_ms: float):
     return keep
 
 
-def frames_ready(waiting: deque[Frame], camera_done: bool, frames_per_batch: int, batch_ms: float) -> int:
+def frames_ready(waiting: deque[Frame], camera_done: bool, frames_per_batch: int, batch_ms: float,
+                 max_frames: int) -> int:  # fmt: skip
     """How many waiting frames to send now: a batch once there are `frames_per_batch` or they span `batch_ms`
-    (a slow camera), everything left once the camera is done; a backlog goes in requests of at most
-    `MAX_FRAMES_PER_REQUEST`. 0: wait for more."""
+    (a slow camera), everything left once the camera is done; a backlog goes in requests of at most `max_frames`.
+    0: wait for more."""
     if not waiting:
         return 0
     full = len(waiting) >= frames_per_batch or waiting[-1].t_ms - waiting[0].t_ms >= batch_ms
-    return min(len(waiting), MAX_FRAMES_PER_REQUEST) if full or camera_done else 0
+    return min(len(waiting), max_frames) if full or camera_done else 0
 
 
 class LiveStreamer:
@@ -79,7 +60,7 @@ class LiveStreamer:
     solved). on_end(error): once, after the last frame was sent (`error` None) or on a failure that retrying
     cannot solve (the message of an `api.ApiError`)."""
 
-    def __init__(self, client: api.ApiClient, session_id: str, camera: Camera, pose: PoseSource | None, *,
+    def __init__(self, client: api.ApiClient, session_id: int, camera: Camera, pose: PoseSource | None, *,
                  on_frame: Callable[[Frame], None], on_update: Callable[[dict], None],
                  on_status: Callable[[str], None], on_end: Callable[[api.ApiError | None], None],
                  send_fps: float = SEND_FPS, batch_s: float = BATCH_S, retry_s: tuple = RETRY_S):  # fmt: skip
@@ -88,6 +69,7 @@ class LiveStreamer:
         self.send_interval_ms = 1000 / send_fps
         self.batch_ms = batch_s * 1000
         self.frames_per_batch = max(1, round(batch_s * send_fps))
+        self.max_frames = MAX_JPEG_FRAMES if pose is None else MAX_KEYPOINT_FRAMES
         self.retry_s = retry_s
         self.sent_frames = 0
         self._waiting: deque[Frame] = deque()
@@ -143,7 +125,9 @@ class LiveStreamer:
         """The frames of the next request, once there is a batch of them (or the camera is done); None at the end."""
         with self._wake:
             while not self._aborted.is_set():
-                count = frames_ready(self._waiting, self._camera_done, self.frames_per_batch, self.batch_ms)
+                count = frames_ready(
+                    self._waiting, self._camera_done, self.frames_per_batch, self.batch_ms, self.max_frames
+                )
                 if count:
                     return [self._waiting.popleft() for _ in range(count)]
                 if self._camera_done:

@@ -1,4 +1,4 @@
-"""Start the FitCoach app: `python -m mobile.main` (server address from $FITCOACH_URL).
+"""Start the FitCoach app: `python -m mobile.main` (FITCOACH_URL, FITCOACH_CAMERA... : see `mobile.app`).
 
 On Android, buildozer packs this folder as the app's root with this file as its `main.py`; the folder is then
 registered as the `mobile` package so that the same imports work there.
@@ -6,7 +6,6 @@ registered as the `mobile` package so that the same imports work there.
 
 from __future__ import annotations
 
-import os
 import sys
 import types
 from pathlib import Path
@@ -27,7 +26,7 @@ def main() -> None:
     _ensure_package()
     from mobile.app import FitCoachApp
 
-    FitCoachApp(server_url=os.environ.get("FITCOACH_URL") or None).run()
+    FitCoachApp().run()
 
 
 if __name__ == "__main__":

@@ -20,8 +20,6 @@ from mobile.camera import SEND_MAX_SIDE, Camera, Frame
 
 KEYPOINT_COUNT = 17
 POSE_CONF = 0.25
-# COCO-17 drawn as polylines: both arms through the shoulders, the trunk, each leg, the face.
-SKELETON_CHAINS = ((9, 7, 5, 6, 8, 10), (5, 11, 12, 6), (11, 13, 15), (12, 14, 16), (3, 1, 0, 2, 4))
 RECORDED_SUFFIX = ".keypoints.json"
 
 

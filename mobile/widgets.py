@@ -1,4 +1,4 @@
-"""Shared widgets: wrapping labels, cards, a busy indicator, and charts drawn with Kivy canvas instructions."""
+"""Shared widgets: a busy indicator, charts drawn with Kivy canvas instructions, and the live camera preview."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import math
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.graphics import Color, Ellipse, Line, Rectangle
+from kivy.graphics.texture import Texture
 from kivy.metrics import dp, sp
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.widget import Widget
 
 ACCENT = (0.16, 0.55, 0.86, 1)
@@ -18,6 +19,12 @@ BAD = (0.85, 0.25, 0.25, 1)
 TEXT = (0.12, 0.12, 0.14, 1)
 MUTED = (0.42, 0.42, 0.46, 1)
 GRID = (0.85, 0.86, 0.88, 1)
+PREVIEW_BACKGROUND = (0.17, 0.19, 0.22, 1)
+SKELETON = (0.2, 0.9, 0.45, 1)
+# COCO-17 drawn as polylines: both arms through the shoulders, the trunk, each leg, the face.
+SKELETON_CHAINS = ((9, 7, 5, 6, 8, 10), (5, 11, 12, 6), (11, 13, 15), (12, 14, 16), (3, 1, 0, 2, 4))
+KEYPOINT_MIN_CONF = 0.3
+KEYPOINT_COUNT = 17
 
 
 def _text_texture(text: str, size: float, color=TEXT, bold: bool = False):
@@ -207,3 +214,73 @@ class AdherenceBar(Widget):
             Rectangle(pos=self.pos, size=self.size)
             Color(*(GOOD if self.ratio >= 0.99 else ACCENT))
             Rectangle(pos=self.pos, size=(self.width * self.ratio, self.height))
+
+
+class LivePreview(Widget):
+    """Camera frames shown to fit the widget, with the main person's COCO-17 skeleton drawn over them.
+
+    `keypoints` are `(17, 3)` x, y, confidence in the pixels of an image of `keypoints_size` (the frame sent,
+    smaller than the one shown); joints under `KEYPOINT_MIN_CONF` are not drawn."""
+
+    texture = ObjectProperty(None, allownone=True)
+    keypoints = ListProperty([])
+    keypoints_size = ListProperty([0, 0])
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._trigger = Clock.create_trigger(self._draw, -1)
+        self.bind(pos=self._trigger, size=self._trigger, texture=self._trigger, keypoints=self._trigger)
+
+    def show_frame(self, pixels: bytes, width: int, height: int) -> None:
+        """Show one BGR frame (rows top to bottom)."""
+        if self.texture is None or tuple(self.texture.size) != (width, height):
+            texture = Texture.create(size=(width, height), colorfmt="rgb")
+            texture.flip_vertical()
+            self.texture = texture
+        self.texture.blit_buffer(pixels, colorfmt="bgr", bufferfmt="ubyte")
+        self.canvas.ask_update()
+
+    def image_rect(self) -> tuple[float, float, float, float]:
+        """Where the frame is drawn: x, y, width, height, fitted and centred."""
+        if self.texture is None:
+            return self.x, self.y, 0.0, 0.0
+        width, height = self.texture.size
+        scale = min(self.width / width, self.height / height)
+        return self.center_x - width * scale / 2, self.center_y - height * scale / 2, width * scale, height * scale
+
+    def _draw(self, *_):
+        self.canvas.clear()
+        x, y, width, height = self.image_rect()
+        with self.canvas:
+            Color(*PREVIEW_BACKGROUND)
+            Rectangle(pos=self.pos, size=self.size)
+            if self.texture is None:
+                return
+            Color(1, 1, 1, 1)
+            Rectangle(texture=self.texture, pos=(x, y), size=(width, height))
+            size_w, size_h = self.keypoints_size
+            if len(self.keypoints) != KEYPOINT_COUNT or not size_w or not size_h:
+                return
+            scale_x, scale_y = width / size_w, height / size_h
+            points = [(x + kx * scale_x, y + height - ky * scale_y) if conf >= KEYPOINT_MIN_CONF else None
+                      for kx, ky, conf in self.keypoints]  # fmt: skip
+            Color(*SKELETON)
+            for chain in SKELETON_CHAINS:
+                for run in visible_runs([points[index] for index in chain]):
+                    Line(points=[c for point in run for c in point], width=dp(2))
+            radius = dp(3.5)
+            for point in filter(None, points):
+                Ellipse(pos=(point[0] - radius, point[1] - radius), size=(radius * 2, radius * 2))
+
+
+def visible_runs(points: list) -> list[list]:
+    """The stretches of two or more consecutive points that are not None (one polyline each)."""
+    runs, run = [], []
+    for point in [*points, None]:
+        if point is None:
+            if len(run) >= 2:
+                runs.append(run)
+            run = []
+        else:
+            run.append(point)
+    return runs

@@ -36,6 +36,7 @@ exercise_model = ns.model(
         "easier": nullable(fields.String(description="an easier variant's label; null when there is none")),
         "harder": nullable(fields.String(description="a harder variant's label; null when there is none")),
         "cues": fields.List(fields.String),
+        "measure": fields.String(enum=["reps", "seconds"], description="counted in reps, or held for seconds"),
         "is_bodyweight": fields.Boolean(),
         "posture_checks": fields.List(fields.Nested(check_model)),
     },

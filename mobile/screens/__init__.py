@@ -2,11 +2,12 @@
 
 from mobile.app import load_kv
 
-for _name in ("login", "home", "capture", "result", "plans", "progress", "profile", "settings", "training"):
+for _name in ("login", "home", "capture", "result", "live", "plans", "progress", "profile", "settings", "training"):
     load_kv(_name)
 
 from mobile.screens.capture import CaptureScreen  # noqa: E402
 from mobile.screens.home import HomeScreen  # noqa: E402
+from mobile.screens.live import LiveScreen  # noqa: E402
 from mobile.screens.login import LoginScreen  # noqa: E402
 from mobile.screens.plans import DayScreen, PlanScreen, PlansScreen  # noqa: E402
 from mobile.screens.profile import ProfileScreen  # noqa: E402
@@ -20,6 +21,7 @@ SCREEN_CLASSES = {
     "home": HomeScreen,
     "capture": CaptureScreen,
     "result": ResultScreen,
+    "live": LiveScreen,
     "plans": PlansScreen,
     "plan": PlanScreen,
     "day": DayScreen,

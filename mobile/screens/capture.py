@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -64,7 +63,7 @@ class CaptureScreen(BaseScreen):
         from kivy.uix.filechooser import FileChooserListView
 
         self.hint = "Pick a photo (JPEG, PNG) or a clip (MP4, MOV, WebM) of yourself training."
-        start = os.environ.get("FITCOACH_PICK_DIR") or str(Path.home())
+        start = self.app.settings_data.get("pick_dir") or str(Path.home())
         self.chooser = FileChooserListView(path=start, filters=MEDIA_FILTERS, font_name="Roboto")
         self.chooser.bind(selection=lambda _c, sel: self.choose(sel[0]) if sel else None)
         box.add_widget(self.chooser)

@@ -9,10 +9,8 @@ from kivy.core.image import Image as CoreImage
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 
-from mobile.formatting import nice, percent
+from mobile.formatting import issue_markup, nice, percent, rep_line
 from mobile.screens.base import BaseScreen
-
-SEVERITY_COLOURS = {"high": "c62828", "medium": "d9822b", "low": "5f6b7a"}
 
 
 class ResultScreen(BaseScreen):
@@ -79,29 +77,14 @@ class ResultScreen(BaseScreen):
         box = self.ids.issues
         box.clear_widgets()
         for issue in issues:
-            colour = SEVERITY_COLOURS.get(issue.get("severity"), "5f6b7a")
-            text = (
-                f"[b][color={colour}]{nice(issue.get('severity'))}[/color]  {issue.get('message', '')}[/b]\n"
-                f"Fix: {issue.get('correction', '')}"
-            )
-            box.add_widget(Factory.WrapLabel(text=text, markup=True))
+            box.add_widget(Factory.WrapLabel(text=issue_markup(issue), markup=True))
         reps = analysis.get("reps") or {}
         per_rep_box = self.ids.per_rep
         per_rep_box.clear_widgets()
         if reps.get("count") is not None and analysis.get("media_type") == "video":
             self.reps_text = f"{reps['count']} reps"
-            for rep in reps.get("per_rep") or []:
-                parts = [f"Rep {rep.get('index', 0) + 1}"]
-                if rep.get("score") is not None:
-                    parts.append(f"form {rep['score']:.0f}")
-                if rep.get("duration_s") is not None:
-                    parts.append(f"{rep['duration_s']:.1f} s")
-                if rep.get("range_of_motion_deg") is not None:
-                    parts.append(f"range {rep['range_of_motion_deg']:.0f} deg")
-                faults = [nice(i.get("code")) for i in rep.get("issues") or []]
-                if faults:
-                    parts.append(", ".join(faults))
-                per_rep_box.add_widget(Factory.Muted(text="  |  ".join(parts)))
+            for number, rep in enumerate(reps.get("per_rep") or [], start=1):
+                per_rep_box.add_widget(Factory.Muted(text=rep_line(rep, number)))
         else:
             self.reps_text = ""
         first = issues[0].get("correction") if issues else None

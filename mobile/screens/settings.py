@@ -1,6 +1,8 @@
-"""Settings: server address, kg or lb, spoken cues (plyer TTS when it is installed)."""
+"""Settings: server address, kg or lb, the live camera and on-device pose model, spoken cues (plyer TTS)."""
 
 from __future__ import annotations
+
+from importlib.util import find_spec
 
 from kivy.properties import StringProperty
 
@@ -11,6 +13,7 @@ from mobile.screens.base import BaseScreen
 class SettingsScreen(BaseScreen):
     title_text = "Settings"
     tts_note = StringProperty("")
+    pose_note = StringProperty("")
 
     def show(self, **kwargs) -> None:
         self.error = ""
@@ -19,6 +22,9 @@ class SettingsScreen(BaseScreen):
         self.ids.units_kg.state = "down" if data.get("units", "kg") == "kg" else "normal"
         self.ids.units_lb.state = "down" if data.get("units") == "lb" else "normal"
         self.ids.spoken_cues.active = bool(data.get("spoken_cues"))
+        self.ids.camera.text = data.get("camera", "")
+        self.ids.pose_model.text = data.get("pose_model", "")
+        self.pose_note = "" if find_spec("onnxruntime") else "ONNX Runtime is not installed: pose runs on the server."
         self.tts_note = "" if load_tts() else "Speech is not available on this device: cues stay silent."
 
     def save(self) -> None:
@@ -28,7 +34,9 @@ class SettingsScreen(BaseScreen):
             return
         self.error = ""
         units = "lb" if self.ids.units_lb.state == "down" else "kg"
-        self.app.save_settings(server_url=url.rstrip("/"), units=units, spoken_cues=self.ids.spoken_cues.active)
+        ids = self.ids
+        self.app.save_settings(server_url=url.rstrip("/"), units=units, spoken_cues=ids.spoken_cues.active,
+                               camera=ids.camera.text.strip(), pose_model=ids.pose_model.text.strip())  # fmt: skip
         self.app.notify("Settings saved.")
         self.back()
 

@@ -36,6 +36,7 @@ def test_exercises_are_public_filterable_and_carry_posture_checks(client):
     squat = client.get("/api/v1/exercises/squat").get_json()
     assert squat["met"] > 0 and "quadriceps" in squat["primary_muscles"]
     assert "knees_caving_in" in {check["code"] for check in squat["posture_checks"]}
+    assert squat["measure"] == "reps" and client.get("/api/v1/exercises/plank").get_json()["measure"] == "seconds"
     dumbbell = client.get("/api/v1/exercises?equipment=dumbbell&per_page=100").get_json()["items"]
     assert dumbbell and all("dumbbell" in e["equipment"] for e in dumbbell)
     assert_error(client.get("/api/v1/exercises/juggling"), 404, "unknown_exercise")

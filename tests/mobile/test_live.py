@@ -15,7 +15,8 @@ import pytest
 
 from mobile import api_client as api
 from mobile.camera import CameraUnavailable, ClipCamera, Frame, Webcam, clip_time_ms, downscale, open_camera
-from mobile.live import MAX_FRAMES_PER_REQUEST, CueCooldown, LiveStreamer, frames_ready, keep_every
+from mobile.cues import CueCooldown
+from mobile.live import MAX_JPEG_FRAMES, LiveStreamer, frames_ready, keep_every
 from mobile.pose import RecordedPose, main_person, nobody, open_pose, recorded_keypoints_path
 
 
@@ -44,12 +45,12 @@ def test_a_batch_is_ready_at_its_size_or_span_a_backlog_goes_in_capped_requests_
     def waiting(*times):
         return deque(Frame(None, t) for t in times)
 
-    assert frames_ready(waiting(), False, 4, 400) == 0
-    assert frames_ready(waiting(0, 100, 200), False, 4, 400) == 0
-    assert frames_ready(waiting(0, 100, 200, 300), False, 4, 400) == 4
-    assert frames_ready(waiting(0, 450), False, 4, 400) == 2  # a slow camera: the time span decides
-    assert frames_ready(waiting(*range(0, 9000, 100)), False, 4, 400) == MAX_FRAMES_PER_REQUEST
-    assert frames_ready(waiting(0, 100), True, 4, 400) == 2
+    assert frames_ready(waiting(), False, 4, 400, 16) == 0
+    assert frames_ready(waiting(0, 100, 200), False, 4, 400, 16) == 0
+    assert frames_ready(waiting(0, 100, 200, 300), False, 4, 400, 16) == 4
+    assert frames_ready(waiting(0, 450), False, 4, 400, 16) == 2  # a slow camera: the time span decides
+    assert frames_ready(waiting(*range(0, 9000, 100)), False, 4, 400, 16) == 16
+    assert frames_ready(waiting(0, 100), True, 4, 400, 16) == 2
 
 
 def write_clip(path, count=12, fps=30.0, size=(64, 48)):
@@ -181,11 +182,12 @@ def test_frames_go_as_jpeg_at_the_send_rate_in_order_once_and_every_frame_is_pre
 
 def test_a_lost_connection_sends_the_same_batch_again_and_loses_no_frame():
     client = FakeClient(failures=3)
-    seen = stream(client, ListCamera(31), send_fps=10, batch_s=0.4)
+    seen = stream(client, ListCamera(31 * 3), send_fps=10, batch_s=0.4)
     first = client.calls[0][1]
     assert [times for _, times in client.calls[:4]] == [first] * 4  # three failures, then the same frames
     sent = [t for _, times in client.calls[3:] for t in times]
-    assert sent == sorted(set(sent)) and len(sent) == 11
+    assert sent == sorted(set(sent)) and len(sent) == 31
+    assert max(len(times) for _, times in client.calls) <= MAX_JPEG_FRAMES  # the backlog in requests the server takes
     assert seen["status"][0].startswith("Connection to the server lost. Trying again")
     assert seen["status"][-1] == "" and seen["end"] == [None]
 
