@@ -67,6 +67,31 @@ def photo(tmp_path_factory) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def push_up_clip(tmp_path_factory) -> Path:
+    """Three push-ups with sagging hips, drawn as a stick figure, with the keypoints drawn beside it."""
+    from mobile.devserver import write_push_up_clip
+
+    return write_push_up_clip(tmp_path_factory.mktemp("live-clip"), reps=3, hip_sag_px=40)
+
+
+@pytest.fixture(scope="session")
+def person_clip(tmp_path_factory) -> Path:
+    """One second of a real person (zidane.jpg) moving a little, with no keypoints beside it."""
+    import cv2
+    import numpy as np
+
+    from mobile.devserver import sample_photo
+
+    image = cv2.resize(cv2.imread(str(sample_photo())), (640, 360))
+    path = tmp_path_factory.mktemp("person-clip") / "person.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (640, 360))
+    for index in range(30):
+        writer.write(np.roll(image, int(10 * np.sin(index / 6)), axis=1))
+    writer.release()
+    return path
+
+
 def _free_display() -> int:
     for number in range(90, 200):
         if not Path(f"/tmp/.X{number}-lock").exists() and not Path(f"/tmp/.X11-unix/X{number}").exists():

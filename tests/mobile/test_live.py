@@ -211,3 +211,24 @@ def test_with_a_pose_source_keypoints_are_sent_and_drawn_from_the_device():
     assert update["image_size"] == [480, 360]
     assert [p["t_ms"] for p in update["pose"]] == client.calls[0][1]
     assert update["pose"][1]["keypoints"][0] == [float(client.calls[0][1][1]), 1.0, 0.9]
+
+
+@pytest.mark.slow
+def test_onnx_pose_on_the_device_finds_the_main_person_as_the_server_does(tmp_path):
+    from api.ml.pose import PoseConfig, PoseEstimator, default_pose_weights, export_onnx_once
+    from mobile.devserver import sample_photo
+    from mobile.pose import OnnxPose
+
+    model = export_onnx_once(default_pose_weights(), tmp_path / "yolo11n-pose-dynamic.onnx")
+    clip = write_clip(tmp_path / "plain.mp4")
+    pose = open_pose(ClipCamera(clip), model_path=str(model))
+    assert isinstance(pose, OnnxPose) and pose.description == "Pose on this device"
+    photo = downscale(cv2.imread(str(sample_photo())))  # 480 x 270, two people
+    found, empty = pose.keypoints([Frame(photo, 0), Frame(np.zeros((270, 480, 3), np.uint8), 100)])
+    persons = PoseEstimator(PoseConfig(imgsz=480)).detect(photo).persons  # the server's PyTorch pose
+    largest = max(persons, key=lambda p: (p.box[2] - p.box[0]) * (p.box[3] - p.box[1]))
+    found = np.array(found)
+    sure = largest.keypoints[:, 2] > 0.5
+    assert sure.sum() >= 7 and (found[:, 2] > 0.5).sum() >= 7
+    assert np.linalg.norm(found[sure, :2] - largest.keypoints[sure, :2], axis=1).mean() < 4.0
+    assert empty == nobody()

@@ -345,3 +345,170 @@ def test_an_ended_session_returns_to_sign_in(ui):
     app.screens["profile"].ids.sign_out.dispatch("on_release")
     ui.settle(app)
     assert app.current == "login" and not app.client.signed_in
+
+
+# -- live coaching: clips played as the camera into the real API ------------------------------------------------
+
+
+def open_live(ui, camera: str):
+    app = ui.app
+    sign_in(ui)
+    app.save_settings(camera=camera)
+    ui.go(app, "live")
+    live = app.screens["live"]
+    if live.stage == "summary":
+        live.ids.next_button.dispatch("on_release")
+    ui.wait_until(lambda: live.exercise_names, 30, "the exercises")
+    return live
+
+
+def start_set(ui, live, exercise: str = "Push-up", target: str = "10"):
+    live.ids.exercise.text = exercise
+    live.ids.target.text = target
+    live.ids.start.dispatch("on_release")
+    ui.wait_until(lambda: live.stage == "live" or live.error, 30, "the set to start")
+    assert live.stage == "live", live.error
+
+
+@pytest.fixture
+def spoken(ui, monkeypatch):
+    said = []
+    monkeypatch.setattr(ui.app, "speak", said.append)
+    return said
+
+
+def test_live_is_reached_from_home_and_offers_the_coached_exercises_with_their_targets(ui):
+    app = ui.app
+    sign_in(ui)
+    ui.go(app, "home")
+    app.screens["home"].ids.live_button.dispatch("on_release")
+    ui.settle(app)
+    live = app.screens["live"]
+    assert app.current == "live" and live.stage == "setup"
+    coached = {e["name"] for e in app.client.exercises(per_page=100)["items"] if e["posture_checks"]}
+    coached |= {e["name"] for e in app.client.exercises(page=2, per_page=100)["items"] if e["posture_checks"]}
+    assert set(live.exercise_names) == coached and len(coached) >= 20
+    assert live.ids.exercise.text == "Push-up" and live.target_kind == "reps" and live.ids.target.text == "10"
+    assert "hips stay on the shoulder-ankle line" in live.checks_text
+    live.ids.exercise.text = "Plank"
+    assert live.target_kind == "seconds" and live.ids.target.text == "30"
+    assert live.ids.target_seconds.state == "down" and live.ids.target_reps.state == "normal"
+    live.ids.target.text = "0"
+    live.start()
+    assert live.error == "The target is a whole number of seconds from 1 to 3600." and live.stage == "setup"
+
+
+def test_a_missing_camera_says_so_and_starts_nothing(ui):
+    live = open_live(ui, "webcam:7")
+    before = ui.app.client.request("GET", "/live-sessions")["total"]
+    live.ids.exercise.text, live.ids.target.text = "Push-up", "10"
+    live.ids.start.dispatch("on_release")
+    ui.settle(ui.app)
+    assert live.stage == "setup" and live.error.startswith("No camera found (webcam 7).")
+    assert ui.app.client.request("GET", "/live-sessions")["total"] == before
+
+
+def test_a_clip_played_as_the_camera_counts_reps_cues_the_fault_and_logs_the_set(ui, push_up_clip, spoken):
+    app = ui.app
+    sign_in(ui)
+    ui.go(app, "settings")
+    settings = app.screens["settings"]
+    settings.ids.camera.text = str(push_up_clip)
+    settings.ids.save.dispatch("on_release")
+    ui.settle(app)
+    assert app.settings_data["camera"] == str(push_up_clip)
+    live = open_live(ui, str(push_up_clip))
+    assert live.source_text == "The clip push-ups.mp4, played as a camera."
+    start_set(ui, live)
+    assert live.source_text == "Clip push-ups.mp4. Pose recorded with the clip."
+    ui.wait_until(lambda: live.rep_count >= 1, 60, "the first rep")
+    correction = "Brace your abs and squeeze your glutes to keep one straight line from shoulders to ankles"
+    assert live.cue_text == correction and live.cue_detail == "Hips sagging: your lower back is arching"
+    assert live.count_text == str(live.rep_count) and live.target_text == "of 10 reps"
+    assert live.ids.preview.texture is not None and len(live.ids.preview.keypoints) == 17
+    ui.wait_until(lambda: live.stage == "summary", 60, "the clip to end")
+    assert live.rep_count == 3 and live.count_text == "3"
+    assert spoken == [correction]  # said once, not with every batch while the fault lasts
+    assert live.summary_title == "Push-up: 3 reps" and live.summary_score == "Form score 75/100"
+    lines = [w.text for w in reversed(live.ids.summary_reps.children)]
+    assert len(lines) == 3 and lines[0].startswith("Rep 1  |  form 75") and lines[2].endswith("Hips sagging")
+    assert "Hips sagging" in live.ids.summary_faults.children[0].text
+
+    workouts_before = app.client.workouts()["total"]
+    live.ids.weight.text = "10"
+    live.ids.log_button.dispatch("on_release")
+    ui.settle(app)
+    assert live.finished and live.log_text == "Logged as a workout" and live.ids.log_button.disabled
+    assert app.client.workouts()["total"] == workouts_before + 1
+    workout = app.client.workouts()["items"][0]
+    assert workout["analysis_id"] == app.last_analysis["id"] and app.last_analysis["media_type"] == "live"
+    assert workout["exercises"][0]["sets"][0] == {**workout["exercises"][0]["sets"][0], "reps": 3, "weight_kg": 10.0}
+    session = app.client.live_session(live.session["id"])
+    assert session["status"] == "finished" and session["analysis_id"] == app.last_analysis["id"]
+    app.save_settings(camera="webcam")
+
+
+def test_reaching_the_target_ends_the_set_which_can_be_saved_without_logging(ui, push_up_clip, spoken):
+    app = ui.app
+    live = open_live(ui, str(push_up_clip))
+    start_set(ui, live, target="2")
+    ui.wait_until(lambda: live.stage == "summary", 60, "the target to end the set")
+    assert live.rep_count >= 2 and live.cue_text == "Target reached: well done!"
+    assert "Target reached. Well done." in spoken
+    workouts_before = app.client.workouts()["total"]
+    live.ids.save_button.dispatch("on_release")
+    ui.settle(app)
+    assert live.finished and live.log_text == "Saved to your analyses"
+    assert app.client.workouts()["total"] == workouts_before
+    assert app.client.analysis(app.last_analysis["id"])["reps"]["count"] == live.rep_count
+    app.save_settings(camera="webcam")
+
+
+def test_a_lost_connection_shows_a_message_and_the_set_carries_on_without_losing_frames(ui, push_up_clip):
+    from mobile.devserver import free_port
+
+    app = ui.app
+    live = open_live(ui, str(push_up_clip))
+    start_set(ui, live)
+    real = app.client.base_url
+    app.client.base_url = f"http://127.0.0.1:{free_port()}"
+    try:
+        ui.wait_until(lambda: live.status.startswith("Connection to the server lost."), 30, "the lost connection")
+        assert live.stage == "live"
+    finally:
+        app.client.base_url = real
+    ui.wait_until(lambda: live.stage == "summary", 90, "the set to end")
+    assert live.rep_count == 3 and live.status == "" and live.error == ""
+    session_id = live.session["id"]
+    live.ids.next_button.dispatch("on_release")  # discard this set
+    ui.settle(app)
+    assert live.stage == "setup"
+    ui.wait_until(lambda: session_gone(app.client, session_id), 10, "the discarded session to be deleted")
+    app.save_settings(camera="webcam")
+
+
+def session_gone(client, session_id: int) -> bool:
+    from mobile.api_client import NotFound
+
+    try:
+        client.live_session(session_id)
+    except NotFound:
+        return True
+    return False
+
+
+def test_jpeg_frames_are_posed_on_the_server_and_the_skeleton_is_drawn(ui, person_clip):
+    app = ui.app
+    live = open_live(ui, str(person_clip))
+    start_set(ui, live, exercise="Barbell back squat")
+    assert live.source_text == "Clip person.mp4. Pose on the server."
+    ui.wait_until(lambda: live.stage == "summary", 60, "the clip to end")
+    keypoints = live.ids.preview.keypoints
+    assert live.ids.preview.keypoints_size == [480, 270]  # in the pixels of the frames sent
+    sure = [(x, y) for x, y, conf in keypoints if conf > 0.5]
+    assert len(keypoints) == 17 and len(sure) >= 7  # a real upper body (the photo cuts the legs off)
+    assert all(0 <= x <= 480 and 0 <= y <= 270 for x, y in sure)
+    assert live.rep_count == 0 and live.summary_score == "No rep was judged."
+    live.discard()
+    ui.settle(app)
+    app.save_settings(camera="webcam")
