@@ -4,7 +4,8 @@
 
 Starts the API in-process on a temporary SQLite database, fills it with realistic data (a profile, a plan,
 eight weeks of workouts and body weight, analyses of a real photo, a training job), signs in through the
-sign-in screen, opens each screen and writes `<screen>-phone.png` and `<screen>-desktop.png`.
+sign-in screen, opens each screen and writes `<screen>-phone.png` and `<screen>-desktop.png`; the Live screen
+plays a generated push-up clip as its camera.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def run(out: Path, work: Path, sizes: list[str]) -> int:
     from mobile.uidriver import quiet_kivy
 
     quiet_kivy(work / "kivy")
-    from mobile.devserver import DEMO_EMAIL, DEMO_PASSWORD, sample_photo, seed_demo, start_api
+    from mobile.devserver import DEMO_EMAIL, DEMO_PASSWORD, sample_photo, seed_demo, start_api, write_push_up_clip
 
     live = start_api(work / "api")
     try:
@@ -48,10 +49,11 @@ def run(out: Path, work: Path, sizes: list[str]) -> int:
         capture_dir = work / "pick"
         capture_dir.mkdir()
         shutil.copy(sample_photo(), capture_dir / "zidane.jpg")
+        clip = write_push_up_clip(work, reps=3, hip_sag_px=40)
         written = []
         for size in sizes:
             ui.resize(SIZES[size])
-            written += shoot_all(app, ui, out, size, seed, capture_dir, DEMO_EMAIL, DEMO_PASSWORD)
+            written += shoot_all(app, ui, out, size, seed, capture_dir, clip, DEMO_EMAIL, DEMO_PASSWORD)
         ui.stop(app)
     finally:
         live.stop()
@@ -60,7 +62,8 @@ def run(out: Path, work: Path, sizes: list[str]) -> int:
     return 0
 
 
-def shoot_all(app, ui, out: Path, size: str, seed: dict, capture_dir: Path, email: str, password: str) -> list:
+def shoot_all(app, ui, out: Path, size: str, seed: dict, capture_dir: Path, clip: Path, email: str,
+              password: str) -> list:  # fmt: skip
     written = []
 
     def shot(name: str) -> None:
@@ -96,6 +99,8 @@ def shoot_all(app, ui, out: Path, size: str, seed: dict, capture_dir: Path, emai
     ui.go(app, "result", analysis=seed["analysis"], source=str(capture_dir / "zidane.jpg"))
     shot("result")
 
+    shoot_live(app, ui, shot, clip)
+
     ui.go(app, "plans")
     shot("plans")
     ui.go(app, "plan", plan=seed["plan"])
@@ -115,6 +120,25 @@ def shoot_all(app, ui, out: Path, size: str, seed: dict, capture_dir: Path, emai
     shot("settings")
     ui.go(app, "home")
     return written
+
+
+def shoot_live(app, ui, shot, clip: Path) -> None:
+    """The Live screen's setup, the set under way (`clip` played as the camera) and its summary."""
+    app.save_settings(camera=str(clip))
+    ui.go(app, "live")
+    live = app.screens["live"]
+    ui.wait_until(lambda: live.exercise_names, 30, "the exercises")
+    live.ids.exercise.text, live.ids.target.text = "Push-up", "10"
+    shot("live-setup")
+    live.start()
+    ui.wait_until(lambda: live.stage == "live" and live.rep_count >= 2, 60, "two reps")
+    ui.pump(0.3)
+    shot("live")
+    ui.wait_until(lambda: live.stage == "summary", 60, "the end of the clip")
+    shot("live-summary")
+    live.discard()
+    app.save_settings(camera="webcam")
+    ui.settle(app)
 
 
 if __name__ == "__main__":

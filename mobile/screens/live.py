@@ -338,6 +338,7 @@ class LiveScreen(BaseScreen):
 
     def new_set(self) -> None:
         self.session = None
+        self._reset_set()
         self.finished = False
         self.log_text = "Log as a workout"
         self.ids.weight.text = ""
