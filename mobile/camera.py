@@ -99,15 +99,30 @@ def clip_time_ms(index: int, fps: float) -> int:
     return round(index * 1000 / fps)
 
 
-def open_camera(spec: str) -> Camera:
-    """The camera a setting names: `webcam` (or empty), `webcam:N` for another one, else a clip file's path."""
+def parse_camera(spec: str) -> int | Path:
+    """What a camera setting names: `webcam` (or empty) and `webcam:N` a webcam's index, else a clip file."""
     spec = (spec or WEBCAM).strip()
     if spec == WEBCAM or spec.startswith(WEBCAM + ":"):
         index = spec.partition(":")[2]
         if index and not index.isdigit():
             raise CameraUnavailable(f"Unknown camera {spec!r}: use webcam, webcam:1... or a clip file.")
-        return Webcam(int(index or 0))
-    return ClipCamera(Path(spec).expanduser())
+        return int(index or 0)
+    return Path(spec).expanduser()
+
+
+def describe_camera(spec: str) -> str:
+    """The camera a setting names, in words (before it is opened)."""
+    try:
+        source = parse_camera(spec)
+    except CameraUnavailable as exc:
+        return str(exc)
+    return f"Webcam {source}." if isinstance(source, int) else f"The clip {source.name}, played as a camera."
+
+
+def open_camera(spec: str) -> Camera:
+    """The camera a setting names (see `parse_camera`), opened."""
+    source = parse_camera(spec)
+    return Webcam(source) if isinstance(source, int) else ClipCamera(source)
 
 
 def downscale(image: np.ndarray, max_side: int = SEND_MAX_SIDE) -> np.ndarray:

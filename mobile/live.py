@@ -25,7 +25,6 @@ BATCH_S = 0.4
 MAX_JPEG_FRAMES = 16
 MAX_KEYPOINT_FRAMES = 300
 RETRY_S = (0.5, 1.0, 2.0, 4.0)
-RETRYABLE = (api.NetworkError, api.ServerError, api.RateLimited)
 
 
 def keep_every(interval_ms: float):
@@ -166,7 +165,9 @@ class LiveStreamer:
         for attempt in itertools.count():
             try:
                 update = request()
-            except RETRYABLE as exc:
+            except api.ApiError as exc:
+                if not retryable(exc):
+                    raise
                 if self._aborted.is_set():
                     return
                 pause = self.retry_s[min(attempt, len(self.retry_s) - 1)]
@@ -183,9 +184,17 @@ class LiveStreamer:
             return
 
 
+def retryable(exc: api.ApiError) -> bool:
+    """Whether sending the same batch again may work: no connection, a server error or too many requests, or
+    another write to the session at the same moment (a 409 without a status; with one, it is finished or gone)."""
+    if isinstance(exc, api.Conflict):
+        return not (isinstance(exc.details, dict) and exc.details.get("status"))
+    return isinstance(exc, api.NetworkError | api.ServerError | api.RateLimited)
+
+
 def _problem(exc: api.ApiError) -> str:
     if isinstance(exc, api.NetworkError):
         return "Connection to the server lost."
-    if isinstance(exc, api.RateLimited):
-        return "The server asks to slow down."
+    if isinstance(exc, api.RateLimited | api.Conflict):
+        return "The server is busy."
     return "The server had a problem."

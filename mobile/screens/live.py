@@ -22,7 +22,7 @@ from mobile.formatting import SEVERITY_COLOURS, issue_markup, nice, rep_line
 from mobile.screens.base import BaseScreen
 
 try:  # OpenCV reads the camera; the Android build has none yet
-    from mobile.camera import WEBCAM, CameraUnavailable, open_camera
+    from mobile.camera import CameraUnavailable, describe_camera, open_camera
     from mobile.live import LiveStreamer
     from mobile.pose import open_pose
 except ImportError:
@@ -53,15 +53,11 @@ def live_exercises(client) -> list[dict]:
         page += 1
 
 
-def camera_text(spec: str) -> str:
-    spec = (spec or WEBCAM).strip()
-    if spec.startswith(WEBCAM):
-        return f"Webcam {spec.partition(':')[2] or 0}."
-    return f"The clip {spec.rsplit('/', 1)[-1]}, played as a camera."
-
-
 def hex_colour(code: str) -> list[float]:
     return [int(code[i : i + 2], 16) / 255 for i in (0, 2, 4)] + [1]
+
+
+GOOD_COLOUR = hex_colour("2e7d32")
 
 
 class LiveScreen(BaseScreen):
@@ -77,7 +73,7 @@ class LiveScreen(BaseScreen):
     phase_text = StringProperty("")
     cue_text = StringProperty("")
     cue_detail = StringProperty("")
-    cue_colour = ListProperty(hex_colour("2e7d32"))
+    cue_colour = ListProperty(GOOD_COLOUR)
     status = StringProperty("")
     summary_title = StringProperty("")
     summary_score = StringProperty("")
@@ -96,7 +92,6 @@ class LiveScreen(BaseScreen):
     def _reset_set(self) -> None:
         self.reps: list[dict] = []
         self.faults_seen: dict[str, dict] = {}
-        self.active_faults: list[dict] = []
         self.rep_count = 0
         self.hold_s: float | None = None
         self.shown_cue: str | None = None
@@ -109,10 +104,11 @@ class LiveScreen(BaseScreen):
     # -- setup --------------------------------------------------------------------------------------------------
     def show(self, **kwargs) -> None:
         self.error = ""
-        self.source_text = camera_text(self.app.settings_data.get("camera", ""))
         if open_camera is None:
             self.error = "Live coaching needs OpenCV, which this build of the app does not have yet."
-        elif not self.exercises:
+            return
+        self.source_text = describe_camera(self.app.settings_data.get("camera", ""))
+        if not self.exercises:
             self.app.call(live_exercises, self.app.client, on_ok=self._got_exercises, on_error=self.fail)
 
     def _got_exercises(self, exercises: list[dict]) -> None:
@@ -213,7 +209,7 @@ class LiveScreen(BaseScreen):
         self.reps += update.get("reps") or []
         for fault in update.get("faults_appeared") or []:
             self.faults_seen[fault["code"]] = fault
-        self.active_faults = update.get("active_faults") or []
+        active = update.get("active_faults") or []
         self._show_standing(update)
         poses = update.get("pose")
         if poses:
@@ -222,13 +218,13 @@ class LiveScreen(BaseScreen):
             self.ids.preview.keypoints = person["keypoints"] if person else []
         if update.get("cue"):
             self._show_cue(update["cue"], speak=True)
-        elif self.shown_cue and self.shown_cue not in {fault["code"] for fault in self.active_faults}:
-            worst = min(self.active_faults, key=lambda f: SEVERITY_RANK.get(f["severity"], 3), default=None)
+        elif self.shown_cue and self.shown_cue not in {fault["code"] for fault in active}:
+            worst = min(active, key=lambda f: SEVERITY_RANK.get(f["severity"], 3), default=None)
             self._show_cue(worst)
         if update.get("target_reached") and not self.target_said:
             self.target_said = True
             self.cue_text, self.cue_detail = "Target reached: well done!", "Sending the last frames..."
-            self.cue_colour = hex_colour("2e7d32")
+            self.cue_colour = GOOD_COLOUR
             self.app.speak("Target reached. Well done.")
             self.end_set()
 
@@ -251,7 +247,7 @@ class LiveScreen(BaseScreen):
         self.shown_cue = fault["code"] if fault else None
         if fault is None:
             self.cue_text, self.cue_detail = GOOD_FORM, ""
-            self.cue_colour = hex_colour("2e7d32")
+            self.cue_colour = GOOD_COLOUR
             return
         self.cue_text, self.cue_detail = fault["correction"], fault["message"]
         self.cue_colour = hex_colour(SEVERITY_COLOURS.get(fault.get("severity"), SEVERITY_COLOURS["low"]))

@@ -14,9 +14,18 @@ import numpy as np
 import pytest
 
 from mobile import api_client as api
-from mobile.camera import CameraUnavailable, ClipCamera, Frame, Webcam, clip_time_ms, downscale, open_camera
+from mobile.camera import (
+    CameraUnavailable,
+    ClipCamera,
+    Frame,
+    Webcam,
+    clip_time_ms,
+    describe_camera,
+    downscale,
+    open_camera,
+)
 from mobile.cues import CueCooldown
-from mobile.live import MAX_JPEG_FRAMES, LiveStreamer, frames_ready, keep_every
+from mobile.live import MAX_JPEG_FRAMES, LiveStreamer, frames_ready, keep_every, retryable
 from mobile.pose import RecordedPose, main_person, nobody, open_pose, recorded_keypoints_path
 
 
@@ -79,6 +88,8 @@ def test_a_clip_plays_every_frame_at_its_own_time_then_ends(tmp_path):
 
 def test_open_camera_reads_the_setting(tmp_path):
     assert isinstance(open_camera(str(write_clip(tmp_path / "a.mp4"))), ClipCamera)
+    assert describe_camera("") == "Webcam 0." and describe_camera("webcam:2") == "Webcam 2."
+    assert describe_camera(str(tmp_path / "a.mp4")) == "The clip a.mp4, played as a camera."
     with pytest.raises(CameraUnavailable, match="no such video file"):
         open_camera(str(tmp_path / "missing.mp4"))
     with pytest.raises(CameraUnavailable, match="Unknown camera"):
@@ -190,6 +201,14 @@ def test_a_lost_connection_sends_the_same_batch_again_and_loses_no_frame():
     assert max(len(times) for _, times in client.calls) <= MAX_JPEG_FRAMES  # the backlog in requests the server takes
     assert seen["status"][0].startswith("Connection to the server lost. Trying again")
     assert seen["status"][-1] == "" and seen["end"] == [None]
+
+
+def test_only_failures_that_sending_again_can_solve_are_retried():
+    assert retryable(api.NetworkError("down")) and retryable(api.ServerError("oops", status=503))
+    assert retryable(api.RateLimited("slow")) and retryable(api.Conflict("another write at the same time"))
+    assert not retryable(api.Conflict("the live session has expired", details={"status": "expired"}))
+    assert not retryable(api.NotFound("gone")) and not retryable(api.Invalid("frames out of order"))
+    assert not retryable(api.AuthError("signed out"))
 
 
 def test_a_session_that_is_gone_ends_the_stream_with_the_error():

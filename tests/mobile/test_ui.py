@@ -512,3 +512,28 @@ def test_jpeg_frames_are_posed_on_the_server_and_the_skeleton_is_drawn(ui, perso
     live.discard()
     ui.settle(app)
     app.save_settings(camera="webcam")
+
+
+def test_the_cue_shown_follows_the_faults_and_a_fault_back_soon_is_not_said_again(ui, spoken):
+    live = open_live(ui, "webcam")
+    live.session = {"exercise": "push_up", "target_reps": 5}
+    live._reset_set()
+    sag = {"code": "hips_sagging", "severity": "high", "message": "Hips sagging", "correction": "Brace"}
+    head = {"code": "head_dropping", "severity": "low", "message": "Head dropping", "correction": "Neck long"}
+
+    def update(active, cue=None):
+        appeared = [cue] if cue else []
+        live._updated({"rep_count": 1, "phase": "rest", "hold_s": None, "active_faults": active, "cue": cue,
+                       "reps": [], "faults_appeared": appeared, "target_reached": False})  # fmt: skip
+
+    update([sag], cue=sag)
+    assert live.cue_text == "Brace" and live.cue_detail == "Hips sagging" and live.count_text == "1"
+    update([sag, head])
+    assert live.cue_text == "Brace"  # still there: it stays until it clears
+    update([head])
+    assert live.cue_text == "Neck long"  # the one left is shown, not said
+    update([])
+    assert live.cue_text == "Good form: keep going" and live.cue_detail == ""
+    update([sag], cue=sag)
+    assert live.cue_text == "Brace" and spoken == ["Brace"]  # back within the cooldown: shown, not said again
+    live.new_set()
