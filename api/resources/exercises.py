@@ -3,7 +3,7 @@
 from flask_restx import Namespace, Resource, fields
 
 from api.ml.posture import checks_for
-from api.planner.catalogue import LEVELS, MUSCLE_GROUPS, PATTERNS, filter_exercises, get_exercise
+from api.planner.catalogue import LEVELS, MEASURES, MUSCLE_GROUPS, PATTERNS, filter_exercises, get_exercise
 from api.resources.common import error_model, nullable, page_model, paginate_list, pagination_parser
 from api.vocabulary import EQUIPMENT
 
@@ -36,7 +36,10 @@ exercise_model = ns.model(
         "easier": nullable(fields.String(description="an easier variant's label; null when there is none")),
         "harder": nullable(fields.String(description="a harder variant's label; null when there is none")),
         "cues": fields.List(fields.String),
-        "measure": fields.String(enum=["reps", "seconds"], description="counted in reps, or held for seconds"),
+        "measure": fields.String(
+            enum=list(MEASURES),
+            description="counted in reps, held for seconds, or done for minutes (cardio)",
+        ),
         "is_bodyweight": fields.Boolean(),
         "posture_checks": fields.List(fields.Nested(check_model)),
     },
