@@ -271,7 +271,6 @@ def serialise(analysis: Analysis) -> dict:
 
 
 MAX_FPS = 240
-MAX_IMAGE_SIDE = 10_000
 
 
 def _checked_fps(value) -> float:
@@ -280,22 +279,10 @@ def _checked_fps(value) -> float:
     return float(value)
 
 
-def _checked_image_size(value) -> tuple[int, int]:
-    valid = (
-        isinstance(value, list | tuple)
-        and len(value) == 2
-        and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_IMAGE_SIDE for v in value)
-    )
-    if not valid:
-        raise InvalidInput(
-            "image_size must be [width, height] in pixels", details={"image_size": f"two integers 1-{MAX_IMAGE_SIDE}"}
-        )
-    return int(value[0]), int(value[1])
-
-
 def analyse_keypoints(user: User, body: dict) -> Analysis:
-    """Posture and reps from keypoints a client computed itself; stored like any analysis."""
-    from api.ml.keypoints import validate_keypoint_frames
+    """Posture and reps from keypoints a client computed itself (COCO-17 or MediaPipe-33); stored like any
+    analysis."""
+    from api.ml.keypoints import read_keypoint_request
     from api.ml.posture import SUPPORTED_EXERCISES, assess_pose, assess_sequence
 
     exercise = body.get("exercise")
@@ -303,9 +290,9 @@ def analyse_keypoints(user: User, body: dict) -> Analysis:
         raise UnknownExercise(
             f"no posture rules for exercise {exercise!r}", details={"supported": sorted(SUPPORTED_EXERCISES)}
         )
-    frames = validate_keypoint_frames(body.get("frames"))
+    keypoints = read_keypoint_request(body)
+    frames, image_size = keypoints.frames, keypoints.image_size
     fps = _checked_fps(body.get("fps", 30))
-    image_size = _checked_image_size(body.get("image_size"))
     if len(frames) == 1:
         posture = assess_pose(exercise, frames[0], image_size).to_dict()
         reps = None
@@ -318,7 +305,7 @@ def analyse_keypoints(user: User, body: dict) -> Analysis:
         "persons": [],
         "posture": {"assessed": True, **posture},
         "image_size": list(image_size),
-        "timing": {"frames": len(frames), "fps": fps},
+        "timing": {"frames": len(frames), "fps": fps, "keypoint_format": keypoints.keypoint_format},
     }
     if reps is not None:
         result["reps"] = reps

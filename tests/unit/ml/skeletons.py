@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from api.ml.keypoints import KEYPOINT_INDEX
+from api.ml.keypoints import BODY_KEYPOINT_COUNT, BODY_KEYPOINT_NAMES, KEYPOINT_INDEX, MEDIAPIPE33_NAMES
 
 TORSO_PX = 120.0
 THIGH_PX = 110.0
@@ -246,3 +246,23 @@ def rep_values(rest: float, turn: float, reps: int = 2, frames_per_half: int = 1
     """A joint angle moving rest -> turn -> rest `reps` times, holding still at rest between reps."""
     one = [*np.linspace(rest, turn, frames_per_half), *np.linspace(turn, rest, frames_per_half), *[rest] * hold]
     return [rest] * hold + one * reps
+
+
+def with_feet(kp: np.ndarray, points: dict[str, tuple[float, float]], confidence: float = 0.9) -> np.ndarray:
+    """A 17-joint skeleton in the 21-joint body layout with the named foot points ('heel' sets both sides)."""
+    body = np.zeros((BODY_KEYPOINT_COUNT, 3), dtype=np.float32)
+    body[: len(kp)] = kp
+    for name, (x, y) in points.items():
+        for full in [name] if name in KEYPOINT_INDEX else [f"left_{name}", f"right_{name}"]:
+            body[KEYPOINT_INDEX[full]] = (x, y, confidence)
+    return body
+
+
+def as_mediapipe33(kp: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
+    """Body-layout keypoints as MediaPipe-33 landmarks `[x, y, z, visibility]` normalised to the picture; the
+    landmarks the layout lacks (eye corners, mouth, fingers) hidden."""
+    landmarks = np.zeros((len(MEDIAPIPE33_NAMES), 4), dtype=np.float64)
+    for index, (x, y, confidence) in enumerate(kp[:, :3]):
+        target = MEDIAPIPE33_NAMES.index(BODY_KEYPOINT_NAMES[index])
+        landmarks[target] = (x / image_size[0], y / image_size[1], 0.0, confidence)
+    return landmarks
