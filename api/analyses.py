@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 from sqlalchemy import select
 
-from api.exceptions import DomainError, InvalidInput, InvalidMedia, NotFound, UnknownExercise
+from api.exceptions import DomainError, InvalidMedia, NotFound, UnknownExercise
 from api.extensions import db
 from api.ml import runtime
 from api.ml.analysis import Analysis as VisionAnalysis
@@ -23,6 +23,7 @@ from api.models import Analysis, Upload, User
 from api.ownership import get_owned
 from api.storage import Storage, staged_name
 from api.uploads import UploadLimits, keep_upload, stage_upload
+from api.validation import checked_fps
 
 ANNOTATED_SUFFIX = "-annotated.jpg"
 CLIP_JOB_KIND = "clip_analysis"
@@ -270,15 +271,6 @@ def serialise(analysis: Analysis) -> dict:
     }
 
 
-MAX_FPS = 240
-
-
-def _checked_fps(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= MAX_FPS:
-        raise InvalidInput("fps must be a number between 1 and 240", details={"fps": "between 1 and 240"})
-    return float(value)
-
-
 def analyse_keypoints(user: User, body: dict) -> Analysis:
     """Posture and reps from keypoints a client computed itself (COCO-17 or MediaPipe-33); stored like any
     analysis."""
@@ -286,13 +278,13 @@ def analyse_keypoints(user: User, body: dict) -> Analysis:
     from api.ml.posture import SUPPORTED_EXERCISES, assess_pose, assess_sequence
 
     exercise = body.get("exercise")
-    if exercise not in SUPPORTED_EXERCISES:
+    if not isinstance(exercise, str) or exercise not in SUPPORTED_EXERCISES:
         raise UnknownExercise(
             f"no posture rules for exercise {exercise!r}", details={"supported": sorted(SUPPORTED_EXERCISES)}
         )
     keypoints = read_keypoint_request(body)
     frames, image_size = keypoints.frames, keypoints.image_size
-    fps = _checked_fps(body.get("fps", 30))
+    fps = checked_fps(body.get("fps", 30))
     if len(frames) == 1:
         posture = assess_pose(exercise, frames[0], image_size).to_dict()
         reps = None

@@ -51,6 +51,15 @@ class Config:
         self.WARM_MODELS = _env_bool("WARM_MODELS", True)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
         self.LOG_JSON = _env_bool("LOG_JSON", True)
+        # live sessions: "" keeps their running state in the database, a redis:// URL in Redis
+        self.LIVE_STORE_URL = os.environ.get("LIVE_STORE_URL", "")
+        self.LIVE_TTL_S = _env_int("LIVE_SESSION_TTL_S", 1800)
+        self.LIVE_MAX_LEAD_S = _env_int("LIVE_MAX_LEAD_S", 120)
+        self.LIVE_MAX_BATCH_FRAMES = _env_int("LIVE_MAX_BATCH_FRAMES", 300)
+        self.LIVE_MAX_JPEG_FRAMES = _env_int("LIVE_MAX_JPEG_FRAMES", 16)
+        self.LIVE_MAX_FRAME_SIDE = _env_int("LIVE_MAX_FRAME_SIDE", 1280)
+        self.LIVE_MAX_FRAMES = _env_int("LIVE_MAX_FRAMES", 108_000)
+        self.LIVE_POSE_IMGSZ = _env_int("LIVE_POSE_IMGSZ", 480)
         # datasets (zip uploads, checked before they are accepted)
         self.DATASET_DIR = self.DATA_DIR / "datasets"
         self.DATASET_MAX_UPLOAD_MB = _env_int("DATASET_MAX_UPLOAD_MB", 512)

@@ -10,7 +10,12 @@ MAX_ID = 2**31 - 1
 
 def get_owned(model, user, object_id: int, what: str):
     """The row of `model` with this id if it belongs to `user`; `NotFound` otherwise."""
+    return get_owned_by(model, user.id, object_id, what)
+
+
+def get_owned_by(model, user_id: int, object_id: int, what: str):
+    """`get_owned` for a caller known only by id (a hot path that need not load the user's row)."""
     row = db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
-    if row is None or row.user_id != user.id:
+    if row is None or row.user_id != user_id:
         raise NotFound(f"{what} {object_id} not found")
     return row

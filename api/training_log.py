@@ -117,6 +117,18 @@ def create_workout(user: User, body: dict, today: date) -> Workout:
     return workout
 
 
+def log_workout(user: User, body: dict, today: date) -> tuple[Workout, list | None]:
+    """Log a session; tied to a plan, the plan adapts at once: the workout and what changed in the plan."""
+    from api import plans
+
+    workout = create_workout(user, body, today)
+    if not workout.plan_id:
+        return workout, None
+    plan = plans.get_own_plan(user, workout.plan_id)
+    _, changes = plans.adapt(user, plan, today, "adapted after a logged session")
+    return workout, changes
+
+
 def update_workout(user: User, workout: Workout, body: dict, today: date) -> Workout:
     for name, value in clean_workout(user, body, today, partial=True).items():
         setattr(workout, name, value)

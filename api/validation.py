@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from api.exceptions import InvalidInput
+
+MAX_FPS = 240
+MAX_IMAGE_SIDE = 10_000
+
 
 def number_in(errors: dict, name: str, value, low: float, high: float, *, whole: bool = False, required=False):
     """The value if it is a number within [low, high] (None when absent and optional)."""
@@ -37,3 +42,24 @@ def text(errors: dict, name: str, value, max_length: int) -> str | None:
         errors[name] = f"must be text of at most {max_length} characters"
         return None
     return value
+
+
+def checked_fps(value) -> float:
+    """A frame rate between 1 and `MAX_FPS`; InvalidInput otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= MAX_FPS:
+        raise InvalidInput("fps must be a number between 1 and 240", details={"fps": "between 1 and 240"})
+    return float(value)
+
+
+def checked_image_size(value) -> tuple[int, int]:
+    """`[width, height]` in whole pixels; InvalidInput otherwise."""
+    valid = (
+        isinstance(value, list | tuple)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_IMAGE_SIDE for v in value)
+    )
+    if not valid:
+        raise InvalidInput(
+            "image_size must be [width, height] in pixels", details={"image_size": f"two integers 1-{MAX_IMAGE_SIDE}"}
+        )
+    return int(value[0]), int(value[1])

@@ -9,6 +9,9 @@ the person filter at the production confidence, the tracker's main person, the p
 counter. Prints rep counts, form accuracy against the folder labels, a confusion matrix and per-code fault counts
 for the thresholds shipped in `api/ml/posture/rules/`.
 
+`--stream-check` also feeds each clip to the live-session assessor in random batches of 1-20 frames (times in whole
+milliseconds, the state saved and restored between batches) and counts the clips whose reps and faults match.
+
 `--tune` also scores a small grid of literature-bounded thresholds from the values each check measured per rep
 (no re-run needed), and runs a nested 5-fold cross-validation: the best grid point on four folds is scored on the
 fifth, which is what tuning on these clips can be expected to give on new ones.
@@ -29,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.ml.analysis import ClipSettings  # noqa: E402
 from api.ml.pose import Person, PoseConfig, PoseFrame, get_pose_estimator, split_by_score  # noqa: E402
-from api.ml.posture import assess_sequence  # noqa: E402
+from api.ml.posture import SequenceAssessor, assess_sequence  # noqa: E402
 from api.ml.posture.assess import FORM_OK_SEVERITIES, rules_for  # noqa: E402
 from api.ml.posture.rules import floor  # noqa: E402
 from api.ml.tracking import main_track, track_people  # noqa: E402
@@ -94,6 +97,23 @@ def main_person_keypoints(
     track = main_track(track_people(frames))
     keypoints = track.keypoint_array(len(frames)) if track else np.zeros((len(frames), 17, 3), np.float32)
     return keypoints, float(fps), tuple(int(v) for v in size)
+
+
+def streams_like_batch(keypoints: np.ndarray, fps: float, batch: dict, rng) -> bool:
+    """Whether the clip's keypoints fed as a live session feeds them (times in whole milliseconds, batches of 1-20
+    frames, the assessor saved and restored between batches) give the batch assessment's reps and faults."""
+    assessor, start = SequenceAssessor("push_up"), 0
+    times_s = np.round(np.arange(len(keypoints)) * 1000 / fps) / 1000
+    while start < len(keypoints):
+        stop = start + int(rng.integers(1, 21))
+        assessor.feed(keypoints[start:stop], times_s[start:stop])
+        assessor = SequenceAssessor.restore("push_up", assessor.state(), assessor.rows.tobytes())
+        start = stop
+    live = assessor.finish().to_dict()
+    same_reps = [(r["index"], sorted(i["code"] for i in r["issues"])) for r in live["reps"]["per_rep"]] == [
+        (r["index"], sorted(i["code"] for i in r["issues"])) for r in batch["reps"]["per_rep"]
+    ]
+    return same_reps and live["issues"] == batch["issues"] and live["form_ok"] == batch["form_ok"]
 
 
 def load_cache(path: Path | None) -> dict:
@@ -178,6 +198,9 @@ def main() -> None:
     )
     parser.add_argument("--verbose", action="store_true", help="one line per clip")
     parser.add_argument("--tune", action="store_true", help="score a threshold grid and cross-validate choosing")
+    parser.add_argument(
+        "--stream-check", action="store_true", help="also feed each clip as a live session would, in random batches"
+    )
     args = parser.parse_args()
     clips = [(label, p) for label in LABELS for p in sorted((args.data / label).glob("*.mp4"))]
     cache = load_cache(args.cache)
@@ -189,11 +212,13 @@ def main() -> None:
             print(f"pose: {n}/{len(missing)} clips, {time.perf_counter() - started:.0f} s", flush=True)
             if args.cache:
                 np.savez(args.cache, **cache)
-    results = []
+    results, mismatches, rng = [], 0, np.random.default_rng(0)
     for label, path in clips:
         keypoints, fps, size = main_person_keypoints(cache[f"{label}/{path.name}"], args.person_conf, args.track_conf)
         assessment = assess_sequence("push_up", keypoints, fps, size).to_dict()
         results.append((label, path.name, assessment))
+        if args.stream_check:
+            mismatches += not streams_like_batch(keypoints, fps, assessment, rng)
         if args.verbose:
             codes = sorted({i["code"] for i in assessment["issues"]})
             print(
@@ -201,6 +226,8 @@ def main() -> None:
                 f"ok {assessment['form_ok']} score {assessment['score']} {codes}"
             )
     evaluate(results)
+    if args.stream_check:
+        print(f"live_stream_equals_batch: {len(results) - mismatches}/{len(results)} clips")
     if args.tune:
         tune(results)
 

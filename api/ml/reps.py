@@ -1,25 +1,29 @@
-"""Rep counting by hysteresis on an exercise's main joint angle, and the 1-D signal helpers it needs.
+"""Rep counting by hysteresis on an exercise's main joint angle, sample by sample.
 
-A rep leaves the rest zone (within `REST_ZONE_FRACTION` of the observed range from its rest end), goes past the
-middle of the range (`TURN_ZONE_FRACTION`) and comes back to rest. The band between the two zones, an absolute
-minimum range per exercise and `MIN_REP_DURATION_S` keep jitter at the top from ever counting twice; a shallow
-rep that still passes the middle counts, so its range of motion can be judged.
+A rep leaves its rest position, reaches a turning point and comes back within `RETURN_ZONE_FRACTION` of its own
+swing from the rest peak. The swing must reach the exercise's minimum range and `TURN_ZONE_FRACTION` of the
+typical swing of the reps before it (a shallow dip between full reps is not a rep, a set of partial reps still
+counts so its range of motion can be judged), and a rep lasts at least `MIN_REP_DURATION_S`. The counter only
+looks back, so a live session counts each rep one sample after it ends, and the batch path is the same counter.
 """
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
 import numpy as np
 
-REST_ZONE_FRACTION = 0.25
+RETURN_ZONE_FRACTION = 0.25
 TURN_ZONE_FRACTION = 0.5
-# A rep starts at the last frame still within this fraction of the range of its rest position (movement onset).
+# Leaving the rest position by this share of the swing needed starts a rep; it counts only if the swing is reached.
+LEAVE_FRACTION = 0.5
+# A rep starts at the last frame still within this share of the swing needed from the rest peak (movement onset).
 ONSET_FRACTION = 0.05
+# The typical swing: the median of the last few counted reps.
+TYPICAL_REPS = 5
 MIN_REP_DURATION_S = 0.4
 MAX_GAP_S = 1.0
-MEDIAN_WINDOW = 3
-EMA_ALPHA = 0.8
 DEFAULT_MIN_RANGE_DEG = 25.0
 
 
@@ -70,13 +74,16 @@ REP_MOTIONS: dict[str, RepMotion] = {
 
 @dataclass(frozen=True)
 class Rep:
-    """One repetition: frames where it starts, turns (bottom of a push-up, top of a press) and ends; its angles."""
+    """One repetition: the frames (and times) where it starts, turns (bottom of a push-up, top of a press) and
+    ends, and the least and greatest main-joint angle it reached."""
 
     index: int
     start_frame: int
     turn_frame: int
     end_frame: int
-    fps: float
+    start_s: float
+    turn_s: float
+    end_s: float
     min_angle_deg: float
     max_angle_deg: float
 
@@ -85,16 +92,8 @@ class Rep:
         return self.max_angle_deg - self.min_angle_deg
 
     @property
-    def start_s(self) -> float:
-        return self.start_frame / self.fps
-
-    @property
-    def end_s(self) -> float:
-        return self.end_frame / self.fps
-
-    @property
     def duration_s(self) -> float:
-        return (self.end_frame - self.start_frame) / self.fps
+        return self.end_s - self.start_s
 
     def to_dict(self) -> dict:
         return {
@@ -107,134 +106,169 @@ class Rep:
             "max_angle_deg": round(self.max_angle_deg, 1),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Rep:
+        return cls(**data)
 
-def _valid_runs(valid: np.ndarray) -> list[tuple[int, int]]:
-    """`[start, stop)` index pairs of the runs of True in a boolean array."""
-    edges = np.diff(np.concatenate([[0], valid.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
-
-
-def fill_gaps(values, max_gap: int | None = None) -> np.ndarray:
-    """Linear interpolation over missing (NaN) samples between valid ones; gaps longer than `max_gap` stay NaN."""
-    series = np.asarray(values, dtype=np.float64).copy()
-    valid = ~np.isnan(series)
-    if valid.sum() < 2:
-        return series
-    indices = np.arange(len(series))
-    filled = np.interp(indices, indices[valid], series[valid])
-    inside = (indices > indices[valid][0]) & (indices < indices[valid][-1])
-    for start, stop in _valid_runs(~valid):
-        if max_gap is not None and stop - start > max_gap:
-            inside[start:stop] = False
-    series[inside] = filled[inside]
-    return series
+    def state(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def smooth_series(values, median_window: int = MEDIAN_WINDOW, ema_alpha: float = EMA_ALPHA) -> np.ndarray:
-    """A running median (drops one-frame spikes) then a forward-backward EMA (no lag at turning points).
+class _Hysteresis:
+    """The rep state machine for one direction, fed despiked samples in time order.
 
-    NaN samples stay NaN and split the series: each run of valid samples is smoothed on its own.
+    Values are taken "toward rest" (negated when the rest position is the low end), so rest is always the high
+    end. A rep leaves the rest peak, reaches a trough and comes back within `RETURN_ZONE_FRACTION` of its own
+    swing; it counts when that swing is at least the exercise's minimum and `TURN_ZONE_FRACTION` of the typical
+    swing of the reps before it, and it lasted `MIN_REP_DURATION_S`.
     """
-    series = np.asarray(values, dtype=np.float64)
-    out = np.full_like(series, np.nan)
-    pad = median_window // 2
-    for start, stop in _valid_runs(~np.isnan(series)):
-        run = series[start:stop]
-        if pad and len(run) > median_window:
-            padded = np.pad(run, pad, mode="edge")
-            run = np.median(np.lib.stride_tricks.sliding_window_view(padded, median_window), axis=1)
-        out[start:stop] = _ema(_ema(run, ema_alpha)[::-1], ema_alpha)[::-1]
-    return out
+
+    def __init__(self, toward_rest: float, min_range_deg: float, state: dict | None = None):
+        self.toward_rest = toward_rest
+        self.min_range_deg = min_range_deg
+        self.reps: list[Rep] = []
+        self.phase = "waiting"
+        self.peak = self.trough = None  # (frame, t, value toward rest)
+        self.onset = None
+        if state:
+            self.reps = [Rep.from_dict(rep) for rep in state["reps"]]
+            self.phase, self.peak, self.trough, self.onset = (
+                state["phase"],
+                state["peak"],
+                state["trough"],
+                state["onset"],
+            )
+
+    def state(self) -> dict:
+        return {
+            "reps": [rep.state() for rep in self.reps],
+            "phase": self.phase,
+            "peak": self.peak,
+            "trough": self.trough,
+            "onset": self.onset,
+        }
+
+    def reset(self) -> None:
+        """A long gap: the rep in progress, if any, is dropped."""
+        self.phase, self.peak, self.trough, self.onset = "waiting", None, None, None
+
+    def needed_swing_deg(self) -> float:
+        typical = statistics.median(rep.range_of_motion_deg for rep in self.reps[-TYPICAL_REPS:]) if self.reps else 0
+        return max(self.min_range_deg, TURN_ZONE_FRACTION * typical)
+
+    def step(self, frame: int, t: float, value_deg: float) -> Rep | None:
+        """Take one sample; the rep it completes, if any."""
+        sample = (frame, t, self.toward_rest * value_deg)
+        value = sample[2]
+        needed = self.needed_swing_deg()
+        if self.phase == "waiting":
+            self.phase, self.peak, self.onset = "rest", sample, sample
+            return None
+        if self.phase == "rest":
+            if value >= self.peak[2]:
+                self.peak = sample
+            if value >= self.peak[2] - ONSET_FRACTION * needed:
+                self.onset = sample
+            elif self.peak[2] - value >= LEAVE_FRACTION * needed:
+                self.phase, self.trough = "in_rep", sample
+            return None
+        if value < self.trough[2]:
+            self.trough = sample
+        swing = self.peak[2] - self.trough[2]
+        if value < self.peak[2] - RETURN_ZONE_FRACTION * swing:
+            return None
+        rep = None
+        if swing >= needed and t - self.onset[1] >= MIN_REP_DURATION_S:
+            high, low = self.peak[2], self.trough[2]
+            angles = (high, low) if self.toward_rest > 0 else (-low, -high)
+            rep = Rep(len(self.reps) + 1, self.onset[0], self.trough[0], frame, self.onset[1], self.trough[1], t,
+                      min(angles), max(angles))  # fmt: skip
+            self.reps.append(rep)
+        self.phase, self.peak, self.onset, self.trough = "rest", sample, sample, None
+        return rep
 
 
-def _ema(values: np.ndarray, alpha: float) -> np.ndarray:
-    out = np.empty_like(values)
-    state = values[0]
-    for i, value in enumerate(values):
-        state = alpha * value + (1 - alpha) * state
-        out[i] = state
-    return out
+class RepCounter:
+    """Counts reps as joint-angle samples arrive (a live session) or over a whole series (`count_reps`): both
+    paths run this same code, so a series fed in pieces of any size gives the same reps as fed at once.
 
+    Samples outside the exercise's plausible angles and missing ones (NaN) are skipped; a gap longer than
+    `MAX_GAP_S` ends any rep in progress. Each sample is despiked by a running median of three, centred, so a
+    sample is judged when the next one arrives (`finish` judges the last). Reps are counted from the exercise's
+    rest position; `final_reps` also considers the other end, which finds the cycles of a clip cut mid-rep.
+    """
 
-def _rest_edge(series: np.ndarray, first: int, last: int, toward_rest: float, onset: float, latest: bool) -> int:
-    """Within `[first, last]`, the latest (or earliest) frame still within `onset` of the rest peak."""
-    window = series[first : last + 1]
-    peak = float(np.max(toward_rest * window))
-    at_rest = np.flatnonzero(toward_rest * window >= peak - onset)
-    return first + int(at_rest[-1] if latest else at_rest[0])
+    def __init__(self, exercise: str | None = None, min_range_deg: float | None = None, state: dict | None = None):
+        motion = REP_MOTIONS.get(exercise or "")
+        self.plausible_deg = motion.plausible_deg if motion else (0.0, 180.0)
+        if min_range_deg is None:
+            min_range_deg = motion.min_range_deg if motion else DEFAULT_MIN_RANGE_DEG
+        rest_high = motion.rest_high if motion else True
+        state = state or {}
+        self.preferred = _Hysteresis(1.0 if rest_high else -1.0, min_range_deg, state.get("preferred"))
+        self.reverse = _Hysteresis(-1.0 if rest_high else 1.0, min_range_deg, state.get("reverse"))
+        self.recent: list[list[float]] = state.get("recent", [])  # (frame, t, value) of the last two valid samples
+
+    def state(self) -> dict:
+        return {"preferred": self.preferred.state(), "reverse": self.reverse.state(), "recent": self.recent}
+
+    @property
+    def reps(self) -> list[Rep]:
+        return self.preferred.reps
+
+    @property
+    def phase(self) -> str:
+        return self.preferred.phase
+
+    def push(self, frame: int, t: float, angle_deg: float | None) -> list[Rep]:
+        """Take one sample; the reps (0 or 1) that it completes in the preferred direction."""
+        low, high = self.plausible_deg
+        if angle_deg is None or not np.isfinite(angle_deg) or not low <= angle_deg <= high:
+            return []
+        completed = []
+        if self.recent and t - self.recent[-1][1] > MAX_GAP_S:
+            completed = self._judge_last()
+            for counter in (self.preferred, self.reverse):
+                counter.reset()
+            self.recent = []
+        self.recent = [*self.recent[-2:], [frame, t, float(angle_deg)]]
+        if len(self.recent) == 3:
+            completed += self._judge(1)
+        elif len(self.recent) == 2:
+            completed += self._judge(0)
+        return completed
+
+    def finish(self) -> list[Rep]:
+        """Judge the last sample (the series has ended); the rep it completes, if any."""
+        completed = self._judge_last()
+        self.recent = []
+        return completed
+
+    def final_reps(self) -> list[Rep]:
+        """After `finish`: the reps from the rest position, or from the other end when that finds more."""
+        return self.reverse.reps if len(self.reverse.reps) > len(self.preferred.reps) else self.preferred.reps
+
+    def _judge_last(self) -> list[Rep]:
+        return self._judge(len(self.recent) - 1) if self.recent else []
+
+    def _judge(self, index: int) -> list[Rep]:
+        """Despike sample `index` of `recent` with its neighbours (the edge repeated) and step both directions."""
+        frame, t, _ = self.recent[index]
+        neighbours = (max(index - 1, 0), index, min(index + 1, len(self.recent) - 1))
+        value = sorted(self.recent[i][2] for i in neighbours)[1]
+        self.reverse.step(int(frame), t, value)
+        rep = self.preferred.step(int(frame), t, value)
+        return [rep] if rep else []
 
 
 def count_reps(
     angle_series_deg, fps: float, exercise: str | None = None, min_range_deg: float | None = None
 ) -> list[Rep]:
-    """Reps in a joint-angle series sampled at `fps` (NaN where the joint was not seen).
-
-    Short gaps are interpolated, longer ones (over `MAX_GAP_S`) end any rep in progress. Reps are counted from the
-    exercise's rest position (`REP_MOTIONS`; for an exercise not listed, the end of the range the series starts
-    nearer to), and from the other end when that finds more whole cycles: a clip cut mid-rep still counts.
-    """
+    """Reps in a joint-angle series sampled at `fps` (NaN where the joint was not seen): `RepCounter` over it."""
     if fps <= 0:
         raise ValueError("fps must be positive")
-    motion = REP_MOTIONS.get(exercise or "")
-    if min_range_deg is None:
-        min_range_deg = motion.min_range_deg if motion else DEFAULT_MIN_RANGE_DEG
-    angles = np.asarray(angle_series_deg, dtype=np.float64).copy()
-    if motion:
-        low_limit, high_limit = motion.plausible_deg
-        angles[(angles < low_limit) | (angles > high_limit)] = np.nan
-    filled = fill_gaps(angles, max_gap=max(1, round(MAX_GAP_S * fps)))
-    # A running median only: it drops one-frame spikes but, unlike an EMA, keeps the real turning points.
-    series = smooth_series(filled, ema_alpha=1.0)
-    valid = ~np.isnan(series)
-    if valid.sum() < 3 or np.nanmax(series) - np.nanmin(series) < min_range_deg:
-        return []
-    if motion:
-        rest_high = motion.rest_high
-    else:
-        first, low, high = series[np.flatnonzero(valid)[0]], np.nanmin(series), np.nanmax(series)
-        rest_high = bool(high - first <= first - low)
-    preferred = _reps_from_rest(series, fps, rest_high, min_range_deg)
-    other = _reps_from_rest(series, fps, not rest_high, min_range_deg)
-    return other if len(other) > len(preferred) else preferred
-
-
-def _reps_from_rest(series: np.ndarray, fps: float, rest_high: bool, min_range_deg: float) -> list[Rep]:
-    """The hysteresis state machine over a despiked series, with the rest position at its high or low end."""
-    valid = ~np.isnan(series)
-    low, high = np.nanmin(series), np.nanmax(series)
-    span = high - low
-    # +1 when the rest position is the high end of the range (angles fall during the rep), -1 otherwise.
-    toward_rest = 1.0 if rest_high else -1.0
-    rest_line = (high if rest_high else low) - toward_rest * span * REST_ZONE_FRACTION
-    far_line = (high if rest_high else low) - toward_rest * span * TURN_ZONE_FRACTION
-    onset = span * ONSET_FRACTION
-    # Each rep: its start, turn and end frames, and the frames from its rest before to its rest after.
-    candidates: list[tuple[int, int, int, int, int]] = []
-    for run_start, run_stop in _valid_runs(valid):
-        state, rest_from, pending = "seeking", run_start, None
-        start = turn = span_from = run_start
-        for i in range(run_start, run_stop):
-            value = toward_rest * series[i]
-            if value >= toward_rest * rest_line and state != "rest":
-                pending = (start, turn, span_from) if state == "away" else None
-                state, rest_from = "rest", i
-            elif value <= toward_rest * far_line and state == "rest":
-                next_start = _rest_edge(series, rest_from, i, toward_rest, onset, latest=True)
-                if pending:
-                    end = _rest_edge(series, rest_from, i, toward_rest, onset, latest=False)
-                    candidates.append((pending[0], pending[1], end, pending[2], next_start))
-                    pending = None
-                start, turn, span_from, state = next_start, i, rest_from, "away"
-            if state == "away" and value < toward_rest * series[turn]:
-                turn = i
-        if pending:
-            end = _rest_edge(series, rest_from, run_stop - 1, toward_rest, onset, latest=False)
-            candidates.append((pending[0], pending[1], end, pending[2], run_stop - 1))
-
-    reps: list[Rep] = []
-    for start, turn, end, span_from, span_to in candidates:
-        window = series[span_from : span_to + 1]
-        low_deg, high_deg = float(np.nanmin(window)), float(np.nanmax(window))
-        if (end - start) / fps >= MIN_REP_DURATION_S and high_deg - low_deg >= min_range_deg:
-            reps.append(Rep(len(reps) + 1, start, turn, end, fps, low_deg, high_deg))
-    return reps
+    counter = RepCounter(exercise, min_range_deg)
+    for frame, angle in enumerate(np.asarray(angle_series_deg, dtype=np.float64)):
+        counter.push(frame, frame / fps, float(angle))
+    counter.finish()
+    return counter.final_reps()

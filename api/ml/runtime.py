@@ -8,15 +8,16 @@ from dataclasses import replace
 from api.ml.pose import PoseConfig, PoseEstimator, get_pose_estimator
 
 _config = PoseConfig()
+_live_imgsz = 480
 _lock = threading.Lock()
 _recognizers: dict = {}
 
 
-def configure(pose_config: PoseConfig) -> None:
-    """Choose the pose weights and input size used by this process."""
-    global _config
+def configure(pose_config: PoseConfig, live_imgsz: int = _live_imgsz) -> None:
+    """Choose the pose weights and input size used by this process (and the largest for live frames)."""
+    global _config, _live_imgsz
     with _lock:
-        _config = pose_config
+        _config, _live_imgsz = pose_config, live_imgsz
 
 
 def configure_from_settings(settings) -> None:
@@ -29,12 +30,18 @@ def configure_from_settings(settings) -> None:
             imgsz=settings["POSE_IMGSZ"],
             backend=settings["POSE_BACKEND"],
             cache_dir=str(Path(settings["DATA_DIR"]) / "model-cache"),
-        )
+        ),
+        settings.get("LIVE_POSE_IMGSZ", _live_imgsz),
     )
 
 
 def pose_estimator() -> PoseEstimator:
     return get_pose_estimator(_config)
+
+
+def live_pose_config() -> PoseConfig:
+    """This process's pose settings with the live sessions' largest input size (frames are posed at their size)."""
+    return replace(_config, imgsz=_live_imgsz)
 
 
 def default_recognizer():

@@ -1,6 +1,7 @@
 """SQLAlchemy models. Every model module is imported here so that Alembic sees every table."""
 
 from api.models.accounts import Profile, RevokedToken, User
+from api.models.live import LiveSession
 from api.models.media import Upload
 from api.models.planning import BodyMetric, Plan, PlanVersion, Workout
 from api.models.training import Dataset, EpochMetric, ModelVersion, TrainingJob
@@ -11,6 +12,7 @@ __all__ = [
     "BodyMetric",
     "Dataset",
     "EpochMetric",
+    "LiveSession",
     "ModelVersion",
     "Plan",
     "PlanVersion",

@@ -232,12 +232,14 @@ def build_request(profile: dict, overrides: dict, today: date) -> PlanRequest:
     _check_list(errors, "equipment", merged["equipment"], EQUIPMENT)
     _check_list(errors, "limitations", merged["limitations"], BODY_REGIONS)
     _check_list(errors, "focus_muscles", merged["focus_muscles"], MUSCLE_GROUPS)
-    start = merged.get("start_date", today)
+    start = today if merged.get("start_date") is None else merged["start_date"]
     if isinstance(start, str):
         try:
             start = date.fromisoformat(start)
         except ValueError:
             errors["start_date"] = "must be a date as YYYY-MM-DD"
+    elif not isinstance(start, date):
+        errors["start_date"] = "must be a date as YYYY-MM-DD"
     if isinstance(start, date) and "start_date" not in errors and abs((start - today).days) > 366:
         errors["start_date"] = "must be within a year of today"
     _check_analysis(errors, merged.get("analysis"))

@@ -42,6 +42,7 @@ def register_namespaces() -> None:
         datasets,
         exercises,
         health,
+        live_sessions,
         model_versions,
         plans,
         posture,
@@ -52,8 +53,9 @@ def register_namespaces() -> None:
         workouts,
     )
 
-    namespaces = [module.ns for module in (health, auth, users, uploads, analyses, posture, exercises, plans,
-                                           workouts, progress, datasets, training_jobs, model_versions)]  # fmt: skip
+    modules = (health, auth, users, uploads, analyses, posture, live_sessions, exercises, plans, workouts, progress,
+               datasets, training_jobs, model_versions)  # fmt: skip
+    namespaces = [module.ns for module in modules]
     for namespace in [*namespaces, workouts.metrics_ns]:
         if namespace not in rest_api.namespaces:
             rest_api.add_namespace(namespace)

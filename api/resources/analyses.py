@@ -59,6 +59,7 @@ posture_model = ns.model(
         "checked": nullable(fields.List(fields.String, description="codes of the checks that were made")),
         "measured": nullable(fields.Raw(description="the measured value of every check made, by code")),
         "angles": nullable(fields.Raw(description="null when no person was assessed")),
+        "hold_s": nullable(fields.Float(description="a hold's seconds with good form (clips and live sessions)")),
     },
 )
 reps_model = ns.model("Reps", {"count": fields.Integer(), "per_rep": fields.List(fields.Raw())})
@@ -67,7 +68,7 @@ analysis_model = ns.model(
     {
         "id": fields.Integer(),
         "status": fields.String(enum=["queued", "running", "succeeded", "failed"]),
-        "media_type": fields.String(enum=["image", "video", "keypoints"]),
+        "media_type": fields.String(enum=["image", "video", "keypoints", "live"]),
         "upload_id": nullable(fields.Integer()),
         "created_at": UtcDateTime(),
         "exercise": nullable(fields.Nested(exercise_model, allow_null=True)),

@@ -5,7 +5,7 @@ from datetime import date
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
-from api import plans, training_log
+from api import training_log
 from api.resources.common import (
     UtcDateTime,
     error_model,
@@ -79,12 +79,8 @@ class WorkoutList(Resource):
     @ns.response(422, "Unknown exercise, negative reps, a future date...", error)
     def post(self):
         """Log a session; tied to a plan, it adapts the plan at once."""
-        workout = training_log.create_workout(current_user, json_body(), date.today())
-        data = training_log.workout_dict(workout)
-        if workout.plan_id:
-            plan = plans.get_own_plan(current_user, workout.plan_id)
-            _, data["plan_changes"] = plans.adapt(current_user, plan, date.today(), "adapted after a logged session")
-        return data, 201
+        workout, plan_changes = training_log.log_workout(current_user, json_body(), date.today())
+        return {**training_log.workout_dict(workout), "plan_changes": plan_changes}, 201
 
 
 @ns.route("/<int:workout_id>")

@@ -50,3 +50,15 @@ def test_registering_with_a_field_that_is_not_text_is_422(client, field, value):
 def test_date_times_carry_their_utc_offset(client, user):
     created = client.get(f"{API}/users/me", headers=user["headers"]).get_json()["created_at"]
     assert datetime.fromisoformat(created).utcoffset() is not None
+
+
+@pytest.mark.parametrize("value", [{}, [], True, 20260101, "2026-13-01"])
+def test_a_plan_start_date_that_is_not_a_date_is_422(client, auth_headers, value):
+    error = assert_error(client.post(f"{API}/plans", json={"start_date": value}, headers=auth_headers), 422)
+    assert "start_date" in error["details"]
+
+
+@pytest.mark.parametrize("value", [{}, [], None, 7])
+def test_posture_for_an_exercise_that_is_not_text_is_422(client, auth_headers, value):
+    body = {"exercise": value, "frames": [[[0, 0, 0]] * 17], "fps": 30, "image_size": [640, 480]}
+    assert_error(client.post(f"{API}/posture", json=body, headers=auth_headers), 422, "unknown_exercise")

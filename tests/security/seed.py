@@ -23,7 +23,8 @@ def _created(response) -> int:
 
 
 def seed_resources(app, client, user: dict) -> dict[str, int]:
-    """Ids of a fresh upload, analysis, plan, workout, body metric, dataset, training job and model of `user`,
+    """Ids of a fresh upload, analysis, plan, workout, body metric, live session (fed a few frames), dataset,
+    training job and model of `user`,
     keyed by the name of the URL parameter that addresses each."""
     headers = user["headers"]
     ids = {}
@@ -38,6 +39,10 @@ def seed_resources(app, client, user: dict) -> dict[str, int]:
     }
     ids["workout_id"] = _created(client.post(f"{API}/workouts", json=workout, headers=headers))
     ids["metric_id"] = _created(client.post(f"{API}/body-metrics", json={"weight_kg": 70}, headers=headers))
+    ids["session_id"] = _created(client.post(f"{API}/live-sessions", json={"exercise": "plank"}, headers=headers))
+    frames = {"frames": [side_plank().tolist()] * 3, "t_ms": [0, 100, 200], "image_size": [640, 480]}
+    fed = client.post(f"{API}/live-sessions/{ids['session_id']}/frames", json=frames, headers=headers)
+    assert fed.status_code == 200, fed.get_data(as_text=True)[:500]
     archive = {"file": (io.BytesIO(zip_bytes(classification_files(per_class=4))), "shapes.zip"), "name": "shapes"}
     ids["dataset_id"] = _created(client.post(f"{API}/datasets", data=archive, headers=headers))
     with app.app_context():

@@ -16,6 +16,7 @@ from api.ml.charts_training import CHARTS
 from tests.conftest import assert_error
 from tests.job_helpers import finish_in_process_jobs, runner_held_off
 from tests.security.seed import seed_resources
+from tests.unit.ml.skeletons import side_plank
 
 API = "/api/v1"
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -33,6 +34,9 @@ ROUTES: dict[str, dict | None] = {
     "/api/v1/plans/<int:plan_id>/export.ics": {},
     "/api/v1/plans/<int:plan_id>/export.csv": {},
     "/api/v1/workouts/<int:workout_id>": {},
+    "/api/v1/live-sessions/<int:session_id>": {},
+    "/api/v1/live-sessions/<int:session_id>/frames": {},
+    "/api/v1/live-sessions/<int:session_id>/finish": {},
     "/api/v1/body-metrics/<int:metric_id>": {},
     "/api/v1/datasets/<int:dataset_id>": {},
     "/api/v1/training-jobs/<int:job_id>": {},
@@ -49,9 +53,19 @@ ROUTES: dict[str, dict | None] = {
     "/api/v1/progress/charts/<string:name>.png": None,
 }
 # Valid bodies, so that a 404 cannot be a validation error in disguise.
-BODIES = {("PATCH", "/api/v1/workouts/<int:workout_id>"): {"notes": "now it is mine"}}
+BODIES = {
+    ("PATCH", "/api/v1/workouts/<int:workout_id>"): {"notes": "now it is mine"},
+    ("POST", "/api/v1/live-sessions/<int:session_id>/frames"): {
+        "frames": [side_plank().tolist()],
+        "t_ms": [300],
+        "image_size": [640, 480],
+    },
+    ("POST", "/api/v1/live-sessions/<int:session_id>/finish"): {"log_workout": False},
+}
 # The collections whose pages must never show another user's rows.
-LISTS = ["uploads", "analyses", "plans", "workouts", "body-metrics", "datasets", "training-jobs", "models"]
+LISTS = [
+    "uploads", "analyses", "plans", "workouts", "body-metrics", "live-sessions", "datasets", "training-jobs", "models"
+]  # fmt: skip
 
 
 def api_rules(app) -> dict[str, set[str]]:
@@ -150,6 +164,8 @@ def test_the_owners_rows_are_untouched_after_another_users_attempts(app, client,
     assert model["is_active"] is False
     job = client.get(f"{API}/training-jobs/{seeded['job_id']}", headers=user["headers"]).get_json()
     assert (job["status"], job["cancel_requested"]) == ("interrupted", False)
+    live = client.get(f"{API}/live-sessions/{seeded['session_id']}", headers=user["headers"]).get_json()
+    assert (live["status"], live["analysis_id"], live["phase"]) == ("active", None, "holding")
 
 
 def test_lists_never_show_another_users_rows(app, client, user, other_user, seeded):

@@ -5,10 +5,10 @@ from api.ml.posture.assess import (
     RepAssessment,
     SequenceAssessment,
     assess_pose,
-    assess_sequence,
     rules_for,
 )
 from api.ml.posture.rules import RULES
+from api.ml.posture.sequence import SequenceAssessor, StreamUpdate, assess_sequence
 
 SUPPORTED_EXERCISES = frozenset(RULES)
 
@@ -28,6 +28,8 @@ __all__ = [
     "PostureAssessment",
     "RepAssessment",
     "SequenceAssessment",
+    "SequenceAssessor",
+    "StreamUpdate",
     "assess_pose",
     "assess_sequence",
     "checks_for",

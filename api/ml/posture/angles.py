@@ -1,4 +1,4 @@
-"""Joint angles and segment inclinations from COCO-17 keypoints by name, and smoothing of keypoints over time.
+"""Joint angles and segment inclinations from COCO-17 keypoints by name.
 
 Every measure returns None when a joint it needs is not visible (confidence under `VISIBLE_CONFIDENCE`): the
 rules then skip their check instead of guessing.
@@ -10,7 +10,6 @@ import numpy as np
 
 from api.ml.geometry import angle_deg
 from api.ml.keypoints import KEYPOINT_INDEX
-from api.ml.reps import smooth_series
 
 # Below this the YOLO11 pose model's keypoints are mostly guesses for occluded joints (measured on the real
 # push-up clips: occluded far-side ankles sit at 0.05-0.3).
@@ -39,7 +38,7 @@ def best_side(kp: np.ndarray, joints: tuple[str, ...]) -> str | None:
     for side in SIDES:
         confidences = [kp[KEYPOINT_INDEX[f"{side}_{joint}"], 2] for joint in joints]
         if min(confidences) >= VISIBLE_CONFIDENCE:
-            scores[side] = float(np.mean(confidences))
+            scores[side] = float(sum(confidences)) / len(confidences)
     return max(scores, key=scores.get) if scores else None
 
 
@@ -85,20 +84,3 @@ def torso_lean_deg(kp: np.ndarray) -> float | None:
     if shoulders is None or hips is None:
         return None
     return inclination_deg(hips, shoulders, "vertical")
-
-
-def smooth_keypoints(frames: np.ndarray) -> np.ndarray:
-    """Keypoints smoothed over time, joint by joint: a running median then a zero-lag EMA on x and y.
-
-    Frames where a joint is not visible are left as they are and split its track, so a guess for an occluded
-    joint never bleeds into its neighbours. Confidences are unchanged.
-    """
-    smoothed = np.array(frames, dtype=np.float32, copy=True)
-    for joint in range(smoothed.shape[1]):
-        hidden = smoothed[:, joint, 2] < VISIBLE_CONFIDENCE
-        for axis in (0, 1):
-            track = smoothed[:, joint, axis].astype(np.float64)
-            track[hidden] = np.nan
-            values = smooth_series(track)
-            smoothed[~hidden, joint, axis] = values[~hidden]
-    return smoothed

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from api.exceptions import InvalidKeypoints, UnknownExercise
+from api.exceptions import UnknownExercise
 from api.ml.keypoints import validate_keypoint_frames
 from api.ml.posture import measures
-from api.ml.posture.angles import VISIBLE_CONFIDENCE, smooth_keypoints
+from api.ml.posture.angles import VISIBLE_CONFIDENCE
 from api.ml.posture.rules import RULES, SEVERITY_PENALTY, Rule
-from api.ml.posture.view import detect_sequence_view, keep_near_side, near_side
-from api.ml.reps import REP_MOTIONS, Rep, count_reps
+from api.ml.posture.view import detect_view, keep_near_side, near_side
+from api.ml.reps import Rep
 
 # Form is OK when no issue is worse than `low` (a tip, not a fault).
 FORM_OK_SEVERITIES = frozenset({"low"})
@@ -130,6 +130,7 @@ class SequenceAssessment(PostureAssessment):
     """A clip's form: per rep when reps were counted, else the clip judged as one hold. Score: the reps' mean."""
 
     reps: list[RepAssessment] = field(default_factory=list)
+    hold_s: float | None = None
 
     @property
     def score(self) -> int:
@@ -146,6 +147,8 @@ class SequenceAssessment(PostureAssessment):
     def to_dict(self) -> dict:
         data = super().to_dict()
         data["reps"] = {"count": len(self.reps), "per_rep": [rep.to_dict() for rep in self.reps]}
+        if self.hold_s is not None:
+            data["hold_s"] = self.hold_s
         return data
 
 
@@ -160,27 +163,25 @@ def _in_pixels(frames: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
     return scaled
 
 
-def _checked_frames(frames, image_size: tuple[int, int]) -> np.ndarray:
+def checked_frames(frames, image_size: tuple[int, int]) -> np.ndarray:
     return _in_pixels(validate_keypoint_frames(frames), image_size)
 
 
-def _prepared(frames: np.ndarray, smooth: bool) -> tuple[np.ndarray, str]:
-    """The view, and frames ready to measure: smoothed over time, far side dropped in a side view."""
-    view = detect_sequence_view(frames)
-    if smooth:
-        frames = smooth_keypoints(frames)
-    if view == "side" and (side := near_side(frames)) is not None:
-        frames = keep_near_side(frames, side)
-    return frames, view
+def _prepared(kp: np.ndarray) -> tuple[np.ndarray, str]:
+    """One pose's view, and the pose ready to measure: the far side dropped in a side view."""
+    view = detect_view(kp)
+    if view == "side" and (side := near_side(kp[None])) is not None:
+        kp = keep_near_side(kp, side)
+    return kp, view
 
 
-def _view_reason(rule: Rule, view: str) -> str | None:
+def view_reason(rule: Rule, view: str) -> str | None:
     if rule.view and view != rule.view:
         return f"needs a {rule.view} view; this one looks {view}"
     return None
 
 
-def _not_visible(rule: Rule) -> str:
+def not_visible_reason(rule: Rule) -> str:
     return f"the joints it needs ({', '.join(rule.joints)}) are not visible enough"
 
 
@@ -192,69 +193,13 @@ def _angles_at(kp: np.ndarray) -> dict:
 def assess_pose(exercise: str, keypoints, image_size: tuple[int, int]) -> PostureAssessment:
     """Judge one pose (a photo). Range-of-motion checks need a clip and are skipped."""
     rules = rules_for(exercise)
-    frames, view = _prepared(_checked_frames([keypoints], image_size), False)
-    kp = frames[0]
+    kp, view = _prepared(checked_frames([keypoints], image_size)[0])
     result = PostureAssessment(exercise=exercise, view=view, angles=_angles_at(kp))
     for rule in rules:
-        reason = "range of motion needs a clip of a whole rep" if rule.scope == "rep" else _view_reason(rule, view)
+        reason = "range of motion needs a clip of a whole rep" if rule.scope == "rep" else view_reason(rule, view)
         value = None if reason else rule.value(kp)
         if reason or value is None:
-            result.skipped.append({"code": rule.code, "reason": reason or _not_visible(rule)})
+            result.skipped.append({"code": rule.code, "reason": reason or not_visible_reason(rule)})
         else:
             result.record(rule, value)
     return result
-
-
-def _series(measure, frames: np.ndarray) -> np.ndarray:
-    return np.array([np.nan if (v := measure(kp)) is None else v for kp in frames], dtype=np.float64)
-
-
-def _window_value(rule: Rule, values: np.ndarray, rep: Rep | None, fps: float) -> float | None:
-    """The rule's value over one window (a rep, or the whole clip), or None when the window cannot be judged."""
-    window = values if rep is None else values[rep.start_frame : rep.end_frame + 1]
-    measured = window[~np.isnan(window)]
-    if rule.scope == "rep":
-        near = max(1, round(TURN_VISIBLE_WITHIN_S * fps))
-        if np.isnan(values[max(0, rep.turn_frame - near) : rep.turn_frame + near + 1]).all():
-            return None
-    elif len(measured) < max(MIN_MEASURED_FRAMES, MIN_MEASURED_FRACTION * len(window)):
-        return None
-    return rule.summarise(measured)
-
-
-def assess_sequence(exercise: str, frames, fps: float, image_size: tuple[int, int]) -> SequenceAssessment:
-    """Count the reps on the exercise's main angle and judge each one; a clip without reps (a plank hold, or an
-    exercise without a rep motion) is judged as one window, and its range-of-motion checks are skipped.
-
-    The clip's issues are the worst of each fault over its reps; `measured` holds every judged check's value,
-    per rep and for the clip, faulty or not."""
-    rules = rules_for(exercise)
-    if not fps or fps <= 0:
-        raise InvalidKeypoints("fps must be positive", details={"fps": fps})
-    frames, view = _prepared(_checked_frames(frames, image_size), True)
-    motion = REP_MOTIONS.get(exercise)
-    reps = count_reps(_series(MAIN_ANGLES[motion.angle], frames), fps, exercise) if motion else []
-    per_rep = [RepAssessment(rep) for rep in reps]
-    result = SequenceAssessment(exercise=exercise, view=view, reps=per_rep)
-    for rule in rules:
-        reason = _view_reason(rule, view)
-        if reason is None and rule.scope == "rep" and not reps:
-            reason = "no complete rep was seen"
-        values = None if reason else _series(rule.value, frames)
-        window_values = [] if reason else [_window_value(rule, values, rep, fps) for rep in reps or [None]]
-        judged = [value for value in window_values if value is not None]
-        if not judged:
-            result.skipped.append({"code": rule.code, "reason": reason or _not_visible(rule)})
-            continue
-        for rep_result, value in zip(per_rep, window_values if reps else [], strict=True):
-            if value is not None:
-                rep_result.record(rule, value)
-        result.record(rule, max(judged) if rule.fault_when == "above" else min(judged))
-    key = reps[0].turn_frame if reps else _middle_visible(frames)
-    result.angles = _angles_at(frames[key]) if key is not None else {}
-    return result
-
-
-def _middle_visible(frames: np.ndarray) -> int | None:
-    seen = np.flatnonzero((frames[..., 2] >= VISIBLE_CONFIDENCE).any(axis=1))
-    return int(seen[len(seen) // 2]) if len(seen) else None

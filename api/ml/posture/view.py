@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from api.ml.keypoints import KEYPOINT_INDEX
-from api.ml.posture.angles import SIDES, VISIBLE_CONFIDENCE, point, torso_length
+from api.ml.posture.angles import SIDES, point, torso_length
 
 # Biacromial width is ~0.8 of the shoulder-to-hip length in adults (NASA-STD-3000 anthropometry), so a ratio
 # under 0.45 means the trunk is turned more than ~55 deg from the camera (~30 deg for a horizontal body, whose
@@ -47,12 +47,6 @@ def detect_view(kp: np.ndarray) -> str:
     return view_of_ratio(shoulder_width_ratio(kp))
 
 
-def detect_sequence_view(frames: np.ndarray) -> str:
-    """The view of a clip, from the median shoulder-width ratio of the frames where it can be measured."""
-    ratios = [ratio for ratio in (shoulder_width_ratio(kp) for kp in frames) if ratio is not None]
-    return view_of_ratio(float(np.median(ratios)) if ratios else None)
-
-
 def near_side(frames: np.ndarray) -> str | None:
     """The body side nearer the camera in a side view: the one whose joints the model is surer of overall."""
     totals = {
@@ -71,10 +65,3 @@ def keep_near_side(frames: np.ndarray, side: str) -> np.ndarray:
     for joint in SIDE_JOINTS:
         kept[..., KEYPOINT_INDEX[f"{far}_{joint}"], 2] = 0.0
     return kept
-
-
-def visible_fraction(frames: np.ndarray) -> float:
-    """The share of frames in which at least one joint is visible (the person was found)."""
-    if len(frames) == 0:
-        return 0.0
-    return float(np.mean((frames[..., 2] >= VISIBLE_CONFIDENCE).any(axis=-1)))

@@ -1,4 +1,4 @@
-"""Joint angles, inclinations and body measures by keypoint name, and smoothing of keypoints over time."""
+"""Joint angles, inclinations and body measures by keypoint name."""
 
 import numpy as np
 import pytest
@@ -11,10 +11,9 @@ from api.ml.posture.angles import (
     inclination_deg,
     joint_angle_deg,
     side_angle_deg,
-    smooth_keypoints,
     torso_lean_deg,
 )
-from tests.unit.ml.skeletons import clip, hide, side_pose, skeleton
+from tests.unit.ml.skeletons import hide, side_pose, skeleton
 
 
 def test_joint_angle_from_three_named_keypoints():
@@ -73,27 +72,3 @@ def test_measures_say_none_when_their_joints_are_hidden():
     kp = hide(side_pose(trunk_deg=90), "ankle")
     assert measures.body_line_deviation_deg(kp) is None
     assert measures.elbow_angle_deg(hide(kp, "wrist")) is None
-
-
-def test_smoothing_removes_a_one_frame_jump_of_a_joint():
-    frames = clip([side_pose(knee_deg=120)] * 9)
-    knee = KEYPOINT_INDEX["left_knee"]
-    frames[4, knee, 0] += 60.0
-    smoothed = smooth_keypoints(frames)
-    assert abs(smoothed[4, knee, 0] - frames[3, knee, 0]) < 3.0
-
-
-def test_smoothing_follows_steady_movement_and_keeps_confidences():
-    frames = clip([side_pose(elbow_deg=angle) for angle in np.linspace(170, 60, 12)])
-    smoothed = smooth_keypoints(frames)
-    assert np.array_equal(smoothed[..., 2], frames[..., 2])
-    wrist = KEYPOINT_INDEX["left_wrist"]
-    assert np.abs(smoothed[1:-1, wrist, :2] - frames[1:-1, wrist, :2]).max() < 6.0
-
-
-def test_smoothing_leaves_hidden_frames_alone():
-    frames = clip([side_pose()] * 6)
-    frames[2, KEYPOINT_INDEX["left_hip"]] = (0.0, 0.0, 0.0)
-    smoothed = smooth_keypoints(frames)
-    assert tuple(smoothed[2, KEYPOINT_INDEX["left_hip"]]) == (0.0, 0.0, 0.0)
-    assert np.allclose(smoothed[3, KEYPOINT_INDEX["left_hip"]], frames[3, KEYPOINT_INDEX["left_hip"]])

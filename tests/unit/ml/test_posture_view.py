@@ -4,12 +4,10 @@ import numpy as np
 
 from api.ml.keypoints import KEYPOINT_INDEX
 from api.ml.posture.view import (
-    detect_sequence_view,
     detect_view,
     keep_near_side,
     near_side,
     shoulder_width_ratio,
-    visible_fraction,
 )
 from tests.unit.ml.skeletons import clip, front_pose, hide, push_up_front, side_pose, skeleton
 
@@ -54,11 +52,6 @@ def test_without_a_torso_the_view_is_unclear():
     assert detect_view(hide(front_pose(), "hip")) == "unclear"
 
 
-def test_a_clip_takes_the_view_most_of_its_frames_show():
-    frames = clip([side_pose()] * 6 + [front_pose()] * 3 + [np.zeros((17, 3), np.float32)] * 5)
-    assert detect_sequence_view(frames) == "side"
-
-
 def test_the_near_side_is_the_one_seen_more_surely():
     frames = clip([side_pose()] * 3)
     assert near_side(frames) == "left"
@@ -70,8 +63,3 @@ def test_the_near_side_is_the_one_seen_more_surely():
 
 def test_nobody_seen_has_no_near_side():
     assert near_side(np.zeros((4, 17, 3), np.float32)) is None
-
-
-def test_visible_fraction_counts_frames_with_a_person():
-    frames = clip([side_pose()] * 3 + [np.zeros((17, 3), np.float32)])
-    assert visible_fraction(frames) == 0.75

@@ -1,9 +1,12 @@
-"""Rep counting by hysteresis on synthetic angle series: clean, noisy, jittery, partial, with missing frames."""
+"""Rep counting by hysteresis on synthetic angle series: clean, noisy, jittery, partial, with missing frames,
+sample by sample and restored from its state."""
+
+import json
 
 import numpy as np
 import pytest
 
-from api.ml.reps import MAX_GAP_S, count_reps, fill_gaps, smooth_series
+from api.ml.reps import MAX_GAP_S, RepCounter, count_reps
 
 FPS = 10.0
 
@@ -117,25 +120,27 @@ def test_fps_must_be_positive():
         count_reps(cycles(1), 0.0, "push_up")
 
 
-def test_fill_gaps_interpolates_inside_and_leaves_the_ends():
-    filled = fill_gaps([np.nan, 1.0, np.nan, 3.0, np.nan])
-    assert np.isnan(filled[0]) and filled[2] == pytest.approx(2.0) and np.isnan(filled[4])
+def test_a_one_frame_spike_in_the_rest_position_is_no_rep():
+    series = cycles(2)
+    series[2] = 120.0
+    assert len(count_reps(series, FPS, "push_up")) == 2
 
 
-def test_fill_gaps_leaves_long_gaps_missing():
-    filled = fill_gaps([1.0, np.nan, np.nan, np.nan, 5.0], max_gap=2)
-    assert np.isnan(filled[1:4]).all()
+def test_samples_fed_one_by_one_count_each_rep_one_sample_after_it_ends():
+    series = cycles(3)
+    counter = RepCounter("push_up")
+    counted_at = [i for i, angle in enumerate(series) if counter.push(i, i / FPS, float(angle))]
+    assert [rep.end_frame + 1 for rep in counter.reps] == counted_at and len(counted_at) == 3
+    assert counter.reps == count_reps(series, FPS, "push_up")
 
 
-def test_smoothing_removes_a_one_frame_spike_and_keeps_missing_samples_missing():
-    values = np.array([10.0] * 5 + [90.0] + [10.0] * 5 + [np.nan] * 2 + [10.0] * 4)
-    smoothed = smooth_series(values)
-    assert np.nanmax(smoothed) < 15.0
-    assert np.isnan(smoothed[11:13]).all() and not np.isnan(smoothed[13:]).any()
-
-
-def test_smoothing_keeps_a_turning_point_where_it_is():
-    values = np.concatenate([np.linspace(170, 80, 10), np.linspace(80, 170, 10)])
-    smoothed = smooth_series(values)
-    assert abs(int(np.argmin(smoothed)) - int(np.argmin(values))) <= 1
-    assert smoothed.min() < 90.0
+def test_a_counter_restored_from_its_state_goes_on_counting():
+    series = cycles(3)
+    counter = RepCounter("push_up")
+    for i, angle in enumerate(series[:30]):
+        counter.push(i, i / FPS, float(angle))
+    restored = RepCounter("push_up", state=json.loads(json.dumps(counter.state())))
+    for i, angle in enumerate(series[30:], start=30):
+        restored.push(i, i / FPS, float(angle))
+    restored.finish()
+    assert restored.final_reps() == count_reps(series, FPS, "push_up")

@@ -52,7 +52,10 @@ class Rule:
 
     def value(self, kp: np.ndarray) -> float | None:
         """The measured value on one frame, relative to the baseline; None when the joints are not visible."""
-        raw = self.measure(kp)
+        return self.relative(self.measure(kp))
+
+    def relative(self, raw: float | None) -> float | None:
+        """A reading of `measure`, relative to the baseline."""
         return None if raw is None else float(raw) - self.baseline
 
     def is_fault(self, value: float) -> bool:
@@ -63,8 +66,7 @@ class Rule:
         worst_first = self.fault_when == "above"
         if self.scope == "rep":
             return float(np.min(values) if worst_first else np.max(values))
-        share = 100 * PERSISTENCE_FRACTION
-        return float(np.percentile(values, 100 - share if worst_first else share))
+        return _percentile(values, 1.0 - PERSISTENCE_FRACTION if worst_first else PERSISTENCE_FRACTION)
 
     def issue(self, value: float) -> dict:
         return {
@@ -87,3 +89,13 @@ class Rule:
             "severity": self.severity,
             "source": self.source,
         }
+
+
+def _percentile(values, fraction: float) -> float:
+    """numpy's default (linear) percentile, in plain Python: live sessions take it per rule on every frame, over
+    a handful of values, where numpy's per-call overhead is most of the time."""
+    ordered = sorted(float(value) for value in values)
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
