@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from api.exceptions import InvalidInput, InvalidKeypoints
+from api.exceptions import InvalidKeypoints
+from api.validation import checked_image_size
 
 KEYPOINT_NAMES = (
     "nose",
@@ -106,7 +107,6 @@ MEDIAPIPE33_FIELDS = {
 }
 KEYPOINT_FORMATS = ("coco17", "mediapipe33")
 MAX_FRAMES = 10_000
-MAX_IMAGE_SIDE = 10_000
 # Joints may lie outside the picture (a foot cut by its edge), but not by more than the picture's own size.
 MAX_OUTSIDE_IMAGE = 1.0
 # World landmarks are metres from the hip centre: nobody's joint is 3 m from their own hips.
@@ -219,20 +219,6 @@ def mediapipe33_to_body_layout(
     if world is not None:
         out[..., IMAGE_CHANNELS:] = np.asarray(world, dtype=np.float64)[:, BODY_FROM_MEDIAPIPE33]
     return out
-
-
-def checked_image_size(value) -> tuple[int, int]:
-    """`[width, height]` in pixels, each 1-10000; InvalidInput otherwise."""
-    valid = (
-        isinstance(value, list | tuple)
-        and len(value) == 2
-        and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_IMAGE_SIDE for v in value)
-    )
-    if not valid:
-        raise InvalidInput(
-            "image_size must be [width, height] in pixels", details={"image_size": f"two integers 1-{MAX_IMAGE_SIDE}"}
-        )
-    return int(value[0]), int(value[1])
 
 
 def _checked_mediapipe33(frames) -> np.ndarray:
