@@ -266,3 +266,40 @@ def as_mediapipe33(kp: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
         target = MEDIAPIPE33_NAMES.index(BODY_KEYPOINT_NAMES[index])
         landmarks[target] = (x / image_size[0], y / image_size[1], 0.0, confidence)
     return landmarks
+
+
+FOOT_PX = 80.0
+
+
+def side_feet(kp: np.ndarray, toe_ahead_px: float = 70.0, heel_rise_deg: float = 0.0, facing: str = "right"):
+    """A side-view skeleton with feet: each toe tip `toe_ahead_px` ahead of its ankle on the floor, the heel
+    `FOOT_PX` behind it, raised by `heel_rise_deg`."""
+    sign = 1.0 if facing == "right" else -1.0
+    rise = math.radians(heel_rise_deg)
+    points = {}
+    for side in ("left", "right"):
+        ankle = kp[KEYPOINT_INDEX[f"{side}_ankle"], :2]
+        toe = ankle + (sign * toe_ahead_px, 15.0)
+        heel = toe + (-sign * FOOT_PX * math.cos(rise), -FOOT_PX * math.sin(rise))
+        points |= {f"{side}_heel": tuple(heel), f"{side}_foot_index": tuple(toe)}
+    return with_feet(kp, points)
+
+
+def front_feet(kp: np.ndarray) -> np.ndarray:
+    """A front-view skeleton with feet under the ankles, toes pointing at the camera (a little outwards)."""
+    points = {}
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        ankle = kp[KEYPOINT_INDEX[f"{side}_ankle"], :2]
+        points |= {f"{side}_heel": tuple(ankle + (0.0, 10.0)), f"{side}_foot_index": tuple(ankle + (sign * 8, 30.0))}
+    return with_feet(kp, points)
+
+
+def split_stance(front_heel_rise_deg: float = 0.0, stride_px: float = 220.0) -> np.ndarray:
+    """A side-view lunge facing right: the near (left) foot planted in front, the far (right) foot `stride_px`
+    behind on its toes; the front heel raised by `front_heel_rise_deg`."""
+    kp = side_pose(trunk_deg=5, hip_deg=100, knee_deg=100, shoulder_deg=20)
+    body = side_feet(kp, heel_rise_deg=front_heel_rise_deg)
+    rear_toe = body[KEYPOINT_INDEX["left_foot_index"], :2] - (stride_px, 0.0)
+    body[KEYPOINT_INDEX["right_foot_index"], :2] = rear_toe
+    body[KEYPOINT_INDEX["right_heel"], :2] = rear_toe + (-FOOT_PX * math.cos(1.0), -FOOT_PX * math.sin(1.0))
+    return body
