@@ -67,9 +67,10 @@ def run_vision(upload: Upload, path, user: User, exercise_hint: str | None) -> V
     """Run the right pipeline for the upload's kind."""
     pose = runtime.pose_estimator()
     recognizer = recognizer_for(user)
+    engine = runtime.pose_engine()
     if upload.kind == "image":
-        return analyse_photo(_read_image(path), pose, recognizer, exercise_hint)
-    return analyse_clip(path, pose, recognizer, exercise_hint)
+        return analyse_photo(_read_image(path), pose, recognizer, exercise_hint, engine=engine)
+    return analyse_clip(path, pose, recognizer, exercise_hint, engine=engine)
 
 
 def _stage_annotated(storage: Storage, user_id: int, vision: VisionAnalysis, result: dict) -> Path | None:

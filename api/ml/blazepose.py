@@ -5,7 +5,7 @@ The person detector finds a body and its alignment points; the landmark model re
 it. On a clip the last frame's landmarks place the next crop and the detector runs only when the person is lost,
 as MediaPipe's pose graph does. YOLO stays the engine that finds everyone: given the main person's YOLO
 detection as a `reference`, the crop is taken from the detection that lies on that person (or, failing one, from
-their YOLO keypoints), and a crop that drifts onto someone else is placed again.
+their YOLO keypoints), and a crop whose landmarks leave that person's box is placed again.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from api.ml.blazepose_decode import (
 from api.ml.blazepose_smoothing import LandmarkSmoother
 from api.ml.keypoints import KEYPOINT_INDEX, mediapipe33_to_body_layout
 from api.ml.pose import Person
-from api.ml.tracking import box_iou
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "blazepose"
 DETECTOR_FILE = "pose_detection.tflite"
@@ -46,8 +45,10 @@ MIN_DETECTION_SCORE = 0.5
 MIN_PRESENCE = 0.5
 # A landmark counts as seen from this visibility (MediaPipe's drawing threshold).
 SEEN_VISIBILITY = 0.5
-# The crop follows the reference person while the seen landmarks' box overlaps theirs by at least this much.
-MIN_REFERENCE_IOU = 0.3
+# The crop follows the reference person while this share of the landmarks seen inside the picture lies in their
+# box (grown by REFERENCE_MARGIN of its size each way: YOLO's box may be a few frames old).
+MIN_SHARE_IN_REFERENCE = 0.6
+REFERENCE_MARGIN = 0.1
 # A YOLO keypoint is trusted to seed a crop from this confidence.
 SEED_KEYPOINT_CONFIDENCE = 0.3
 
@@ -98,6 +99,18 @@ class BodyLandmarks:
         seen = self.landmarks[:, 3] >= SEEN_VISIBILITY
         points = self.landmarks[seen if seen.any() else slice(None), :2]
         return [*points.min(axis=0).tolist(), *points.max(axis=0).tolist()]
+
+    def share_in(self, box: list[float], image_size: tuple[int, int]) -> float:
+        """The share of the landmarks seen inside the picture that lie in `box` grown by REFERENCE_MARGIN."""
+        x1, y1, x2, y2 = box
+        grow_x, grow_y = REFERENCE_MARGIN * (x2 - x1), REFERENCE_MARGIN * (y2 - y1)
+        x, y = self.landmarks[:, 0], self.landmarks[:, 1]
+        seen = (self.landmarks[:, 3] >= SEEN_VISIBILITY) & (x >= 0) & (y >= 0)
+        seen &= (x < image_size[0]) & (y < image_size[1])
+        if not seen.any():
+            return 0.0
+        inside = (x >= x1 - grow_x) & (x <= x2 + grow_x) & (y >= y1 - grow_y) & (y <= y2 + grow_y)
+        return float((inside & seen).sum() / seen.sum())
 
     def to_dict(self) -> dict:
         return {
@@ -231,15 +244,15 @@ class BlazePoseTracker:
             return detection.roi()
         return roi_from_person(reference) if reference is not None else None
 
-    def _follows(self, found: BodyLandmarks, reference: Person | None) -> bool:
+    def _follows(self, found: BodyLandmarks, reference: Person | None, image_size: tuple[int, int]) -> bool:
         present = found.presence >= self.estimator.config.min_presence
-        return present and (reference is None or box_iou(found.box(), reference.box) >= MIN_REFERENCE_IOU)
+        return present and (reference is None or found.share_in(reference.box, image_size) >= MIN_SHARE_IN_REFERENCE)
 
     def update(self, image_bgr: np.ndarray, time_s: float, reference: Person | None = None) -> BodyLandmarks | None:
         """This frame's landmarks (None when the person is lost): from last frame's crop while it still holds the
         person (and overlaps the reference person), else from a crop placed again by the detector."""
         found = self.estimator.landmarks_in(image_bgr, self.roi) if self.roi is not None else None
-        if found is None or not self._follows(found, reference):
+        if found is None or not self._follows(found, reference, (image_bgr.shape[1], image_bgr.shape[0])):
             roi = self._seed(image_bgr, reference)
             found = self.estimator.landmarks_in(image_bgr, roi) if roi is not None else None
             if found is None or found.presence < self.estimator.config.min_presence:
