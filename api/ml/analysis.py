@@ -97,7 +97,7 @@ def _posture_reason(person_found: bool, exercise: str | None, recognition: Recog
 def posture_engine(setting: str, exercise: str | None) -> str:
     """The pose engine whose keypoints judge an exercise's posture under the POSE_ENGINE `setting`."""
     if setting not in POSE_ENGINES:
-        raise ValueError(f"the pose engine must be one of {POSE_ENGINES}")
+        raise ValueError(f"the pose engine must be one of {', '.join(POSE_ENGINES)}, not {setting!r}")
     if setting == "auto":
         return "blazepose" if exercise in AUTO_BLAZEPOSE_EXERCISES else "yolo"
     return setting

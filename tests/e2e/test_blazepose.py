@@ -1,13 +1,18 @@
 """BlazePose on real photos, against yolo11n-pose as the reference for where the joints are."""
 
+import io
+import math
+
 import cv2
 import numpy as np
 import pytest
 
+from api.ml.analysis import ClipSettings, clip_poses, decode_clip
 from api.ml.blazepose import BlazePoseConfig, BlazePoseTracker, get_blazepose_estimator, roi_from_person
 from api.ml.keypoints import KEYPOINT_INDEX
 from api.ml.pose import get_pose_estimator
 from api.ml.tracking import box_iou
+from tests.e2e.conftest import write_clip
 
 pytestmark = pytest.mark.slow
 
@@ -109,3 +114,52 @@ def test_the_tracker_moves_to_the_person_yolo_names(blazepose, photos):
     found = tracker.update(image, 0.1, second)
     assert tracker.detector_runs == runs + 1
     assert box_iou(found.box(), second.box) > 0.5 > box_iou(found.box(), first.box)
+
+
+@pytest.fixture
+def blazepose_engine():
+    """The app's process configured with POSE_ENGINE=blazepose for one test."""
+    from api.ml import runtime
+
+    config, engine = runtime.pose_estimator().config, runtime.pose_engine()
+    live_imgsz = runtime.live_pose_config().imgsz
+    runtime.configure(config, live_imgsz, "blazepose")
+    yield
+    runtime.configure(config, live_imgsz, engine)
+
+
+def test_the_api_judges_a_photo_from_blazepose_and_keeps_yolos_people(client, auth_headers, bus_jpg, blazepose_engine):
+    form = {"file": (io.BytesIO(bus_jpg), "bus.jpg"), "exercise": "squat"}
+    body = client.post("/api/v1/analyses", headers=auth_headers, data=form).get_json()
+    assert body["timing"]["pose_engine"] == "blazepose" and body["timing"]["body_pose_ms"] > 0
+    assert body["posture"]["assessed"] is True
+    assert len(body["persons"]) >= 3 and all(len(p["keypoints"]) == 17 for p in body["persons"])
+
+
+def test_the_api_counts_a_clip_from_blazepose(client, auth_headers, person_clip, blazepose_engine):
+    form = {"file": (io.BytesIO(person_clip), "clip.mp4"), "exercise": "squat"}
+    body = client.post("/api/v1/analyses", headers=auth_headers, data=form).get_json()
+    timing = body["timing"]
+    assert timing["pose_engine"] == "blazepose"
+    assert timing["people_frames"] == math.ceil(timing["frames_analysed"] / ClipSettings().people_every)
+    assert timing["detector_runs"] <= 2  # the person is followed, not searched for on every frame
+    assert body["posture"]["assessed"] is True and body["reps"]["count"] == 0
+
+
+def test_a_clip_gives_the_main_person_with_feet_and_world_coordinates(tmp_path, assets_dir):
+    image = cv2.imread(str(assets_dir / "bus.jpg"))
+    clip = write_clip(tmp_path / "bus.mp4", [np.roll(image, 3 * i, axis=1) for i in range(20)], fps=10)
+    settings = ClipSettings()
+    images, times = decode_clip(clip, settings)
+    poses = clip_poses(images, times, get_pose_estimator(), "blazepose", settings)
+    assert poses.engine == "blazepose" and poses.body.shape == (len(images), 21, 6)
+    feet = poses.body[:, [KEYPOINT_INDEX["left_heel"], KEYPOINT_INDEX["right_foot_index"]]]
+    assert (feet[..., 2] > 0.3).all() and np.isfinite(feet[..., 3:]).all()
+    yolo = clip_poses(images, times, get_pose_estimator(), "yolo", settings)
+    assert yolo.body.shape == (len(images), 21, 3) and not yolo.body[:, 17:, 2].any()
+    assert sum(frame is not None for frame in poses.people) < sum(frame is not None for frame in yolo.people)
+    hips = KEYPOINT_INDEX["left_hip"]
+    seen = (poses.body[:, hips, 2] > 0.5) & (yolo.body[:, hips, 2] > 0.5)
+    assert seen.sum() >= 15
+    box = yolo.main.key_frame()[1].box
+    assert np.abs(poses.body[seen, hips, :2] - yolo.body[seen, hips, :2]).max() < MAX_JOINT_ERROR * (box[3] - box[1])

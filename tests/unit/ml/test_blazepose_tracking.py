@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from api.ml.analysis import AUTO_BLAZEPOSE_EXERCISES, posture_engine
 from api.ml.blazepose import BodyLandmarks, pick_detection, roi_from_person
 from api.ml.blazepose_decode import PoseDetection, Roi
 from api.ml.keypoints import KEYPOINT_INDEX
@@ -62,3 +63,12 @@ def test_landmarks_follow_a_person_while_most_lie_in_their_box():
     assert found.share_in([95, 150, 205, 250], (640, 480)) == 1.0
     assert found.share_in([100, 150, 150, 250], (640, 480)) == pytest.approx(15 / 30)  # x up to 155 of 109-200
     assert found.share_in([400, 150, 500, 250], (640, 480)) == 0.0
+
+
+def test_auto_chooses_the_engine_per_exercise():
+    assert posture_engine("yolo", "squat") == "yolo" and posture_engine("blazepose", None) == "blazepose"
+    for exercise in AUTO_BLAZEPOSE_EXERCISES:
+        assert posture_engine("auto", exercise) == "blazepose"
+    assert posture_engine("auto", "biceps_curl") == "yolo"
+    with pytest.raises(ValueError, match="yolo, blazepose"):
+        posture_engine("openpose", "squat")
