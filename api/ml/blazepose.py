@@ -220,7 +220,7 @@ class BlazePoseEstimator:
 
     def estimate(self, image_bgr: np.ndarray, reference: Person | None = None) -> BodyLandmarks | None:
         """One person's landmarks in a photo: the reference person's when given, else the detector's best."""
-        return BlazePoseTracker(self, smooth=False).update(image_bgr, 0.0, reference)
+        return BlazePoseTracker(self).update(image_bgr, 0.0, reference)
 
 
 @dataclass
@@ -228,7 +228,6 @@ class BlazePoseTracker:
     """Follows one person over the frames of a clip or a live session, frame by frame, the MediaPipe way."""
 
     estimator: BlazePoseEstimator
-    smooth: bool = True
     roi: Roi | None = None
     smoother: LandmarkSmoother = field(default_factory=LandmarkSmoother)
     detector_runs: int = 0
@@ -261,7 +260,7 @@ class BlazePoseTracker:
             self.smoother.reset()
         auxiliary = found.landmarks[[ROI_CENTRE_LANDMARK, ROI_SCALE_LANDMARK]]
         landmarks, world = found.landmarks[:BODY_LANDMARKS], found.world[:BODY_LANDMARKS]
-        if self.smooth:
+        if self.estimator.config.smooth:
             landmarks, auxiliary, world = self.smoother.apply(time_s, landmarks, auxiliary, world)
         self.roi = roi_from_alignment(auxiliary[0, :2], auxiliary[1, :2])
         return BodyLandmarks(landmarks, world, found.presence, found.roi)
