@@ -14,7 +14,7 @@ from api.ml.posture.rules.base import Rule
 HIP_LINE_NEUTRAL_DEG = -13.0
 # BlazePose's world landmarks (hip joint centres in 3D) put the hips of a straight body on that line: the median
 # over the side-view `correct/` push-up clips is WORLD_HIP_LINE_NEUTRAL_DEG (docs/posture-eval.md).
-WORLD_HIP_LINE_NEUTRAL_DEG = 0.0
+WORLD_HIP_LINE_NEUTRAL_DEG = -7.0
 HIP_LINE_TOLERANCE_DEG = 20.0
 # NSCA (4th ed.): head in line with the spine; a drop of more than 25 deg is a visibly hanging head.
 HEAD_DROP_MAX_DEG = 25.0
