@@ -150,6 +150,13 @@ def wrist_to_ankle_drift(kp: np.ndarray) -> float | None:
 PLANTED_FOOT_MAX_RISE_DEG = 20.0
 # A foot is seen side on (its direction readable) when its heel-to-toe line lies within ~60 deg of horizontal.
 SIDE_ON_FOOT_MIN_RUN = 0.5
+# ... and when it is not foreshortened: the foot is about 0.62 of the shank's length (0.152 and 0.246 of body
+# height, Winter, Biomechanics and Motor Control of Human Movement, 4th ed., after Drillis & Contini 1966); under
+# 0.4 of it, the foot points more than ~50 deg towards or away from the camera and its heel angle means nothing.
+SIDE_ON_FOOT_MIN_SHANK_SHARE = 0.4
+# Past this a planted foot's heel angle is more likely a misplaced toe landmark (a dark shoe on a dark floor, a
+# foot turned towards a camera looking down) than a heel off the floor: a rise to the ball of the foot is ~35 deg.
+HEEL_RISE_MEASURABLE_MAX_DEG = 40.0
 
 
 def joint(kp: np.ndarray, name: str) -> np.ndarray | None:
@@ -219,9 +226,27 @@ def _heel_rise_deg(heel: np.ndarray, toe: np.ndarray) -> float:
     return float(np.degrees(np.arctan2(toe[1] - heel[1], abs(toe[0] - heel[0]))))
 
 
+def _shank_length(kp: np.ndarray) -> float | None:
+    """The longer knee-to-ankle distance seen, in pixels (one person's two shanks are the same length)."""
+    lengths = [
+        float(np.linalg.norm(knee - ankle))
+        for knee, ankle in ((joint(kp, f"{side}_knee"), joint(kp, f"{side}_ankle")) for side in SIDES)
+        if knee is not None and ankle is not None
+    ]
+    return max(lengths) if lengths else None
+
+
 def _side_on_feet(kp: np.ndarray) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], float] | None:
-    """The feet seen side on and the way they point along the image x axis (+1 right, -1 left), or None."""
-    feet = _feet(kp)
+    """The feet seen side on, at full length against the shank, and the way they point along the image x axis
+    (+1 right, -1 left); None when no foot is."""
+    shank = _shank_length(kp)
+    if shank is None:
+        return None
+    feet = {
+        side: foot
+        for side, foot in _feet(kp).items()
+        if np.linalg.norm(foot[1] - foot[0]) >= SIDE_ON_FOOT_MIN_SHANK_SHARE * shank
+    }
     runs = [toe[0] - heel[0] for heel, toe in feet.values()]
     lengths = [float(np.linalg.norm(toe - heel)) for heel, toe in feet.values()]
     if not feet or abs(float(np.mean(runs))) < SIDE_ON_FOOT_MIN_RUN * float(np.mean(lengths)):
@@ -233,10 +258,14 @@ def _front_foot(feet: dict[str, tuple[np.ndarray, np.ndarray]], forward: float) 
     return max(feet, key=lambda side: float(feet[side][0][0] + feet[side][1][0]) * forward)
 
 
+def _measurable(rise_deg: float) -> float | None:
+    return rise_deg if rise_deg <= HEEL_RISE_MEASURABLE_MAX_DEG else None
+
+
 def heel_lift_deg(kp: np.ndarray) -> float | None:
     """Side view: the higher heel's rise over its toes in degrees (both feet planted in a squat)."""
     found = _side_on_feet(kp)
-    return None if found is None else max(_heel_rise_deg(*foot) for foot in found[0].values())
+    return None if found is None else _measurable(max(_heel_rise_deg(*foot) for foot in found[0].values()))
 
 
 def front_heel_lift_deg(kp: np.ndarray) -> float | None:
@@ -246,7 +275,7 @@ def front_heel_lift_deg(kp: np.ndarray) -> float | None:
     if found is None or len(found[0]) < 2:
         return None
     feet, forward = found
-    return _heel_rise_deg(*feet[_front_foot(feet, forward)])
+    return _measurable(_heel_rise_deg(*feet[_front_foot(feet, forward)]))
 
 
 def knee_past_toes(kp: np.ndarray) -> float | None:

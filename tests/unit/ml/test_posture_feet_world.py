@@ -104,3 +104,14 @@ def test_the_world_knee_gap_holds_from_an_angle(yaw_deg):
     frame = with_world(side_pose(), world)
     assert m.world_knee_to_ankle_width_ratio(frame) == pytest.approx(0.16 / 0.30, abs=1e-6)
     assert knee_gap_ratio(frame) == pytest.approx(0.16 / 0.30, abs=1e-6)
+
+
+def test_a_foot_pointing_at_the_camera_is_not_read_as_a_raised_heel():
+    kp = squat()
+    points = {}
+    for side in ("left", "right"):
+        ankle = kp[KEYPOINT_INDEX[f"{side}_ankle"], :2]  # toe 20 px ahead and 15 px lower: foreshortened
+        points |= {f"{side}_heel": tuple(ankle + (-5.0, 10.0)), f"{side}_foot_index": tuple(ankle + (15.0, 25.0))}
+    foreshortened = with_feet(kp, points)
+    assert m.heel_lift_deg(foreshortened) is None and m.knee_past_toes(foreshortened) is None
+    assert m.heel_lift_deg(side_feet(kp, heel_rise_deg=30)) == pytest.approx(30.0, abs=0.01)
