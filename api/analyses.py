@@ -23,7 +23,7 @@ from api.models import Analysis, Upload, User
 from api.ownership import get_owned
 from api.storage import Storage, staged_name
 from api.uploads import UploadLimits, keep_upload, stage_upload
-from api.validation import checked_fps, checked_image_size
+from api.validation import checked_fps
 
 ANNOTATED_SUFFIX = "-annotated.jpg"
 CLIP_JOB_KIND = "clip_analysis"
@@ -67,9 +67,10 @@ def run_vision(upload: Upload, path, user: User, exercise_hint: str | None) -> V
     """Run the right pipeline for the upload's kind."""
     pose = runtime.pose_estimator()
     recognizer = recognizer_for(user)
+    engine = runtime.pose_engine()
     if upload.kind == "image":
-        return analyse_photo(_read_image(path), pose, recognizer, exercise_hint)
-    return analyse_clip(path, pose, recognizer, exercise_hint)
+        return analyse_photo(_read_image(path), pose, recognizer, exercise_hint, engine=engine)
+    return analyse_clip(path, pose, recognizer, exercise_hint, engine=engine)
 
 
 def _stage_annotated(storage: Storage, user_id: int, vision: VisionAnalysis, result: dict) -> Path | None:
@@ -272,8 +273,9 @@ def serialise(analysis: Analysis) -> dict:
 
 
 def analyse_keypoints(user: User, body: dict) -> Analysis:
-    """Posture and reps from keypoints a client computed itself; stored like any analysis."""
-    from api.ml.keypoints import validate_keypoint_frames
+    """Posture and reps from keypoints a client computed itself (COCO-17 or MediaPipe-33); stored like any
+    analysis."""
+    from api.ml.keypoints import read_keypoint_request
     from api.ml.posture import SUPPORTED_EXERCISES, assess_pose, assess_sequence
 
     exercise = body.get("exercise")
@@ -281,9 +283,9 @@ def analyse_keypoints(user: User, body: dict) -> Analysis:
         raise UnknownExercise(
             f"no posture rules for exercise {exercise!r}", details={"supported": sorted(SUPPORTED_EXERCISES)}
         )
-    frames = validate_keypoint_frames(body.get("frames"))
+    keypoints = read_keypoint_request(body)
+    frames, image_size = keypoints.frames, keypoints.image_size
     fps = checked_fps(body.get("fps", 30))
-    image_size = checked_image_size(body.get("image_size"))
     if len(frames) == 1:
         posture = assess_pose(exercise, frames[0], image_size).to_dict()
         reps = None
@@ -296,7 +298,7 @@ def analyse_keypoints(user: User, body: dict) -> Analysis:
         "persons": [],
         "posture": {"assessed": True, **posture},
         "image_size": list(image_size),
-        "timing": {"frames": len(frames), "fps": fps},
+        "timing": {"frames": len(frames), "fps": fps, "keypoint_format": keypoints.keypoint_format},
     }
     if reps is not None:
         result["reps"] = reps

@@ -48,6 +48,8 @@ class Config:
         self.POSE_WEIGHTS = os.environ.get("POSE_WEIGHTS", "")
         self.POSE_IMGSZ = _env_int("POSE_IMGSZ", 640)
         self.POSE_BACKEND = os.environ.get("POSE_BACKEND", "torch")
+        # whose keypoints judge posture: yolo (yolo11n-pose), blazepose (MediaPipe Pose), auto (per exercise)
+        self.POSE_ENGINE = os.environ.get("POSE_ENGINE", "yolo")
         self.WARM_MODELS = _env_bool("WARM_MODELS", True)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
         self.LOG_JSON = _env_bool("LOG_JSON", True)

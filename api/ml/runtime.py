@@ -5,19 +5,24 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
-from api.ml.pose import PoseConfig, PoseEstimator, get_pose_estimator
+from api.ml.blazepose import get_blazepose_estimator
+from api.ml.pose import POSE_ENGINES, PoseConfig, PoseEstimator, get_pose_estimator
 
 _config = PoseConfig()
 _live_imgsz = 480
+_pose_engine = "yolo"
 _lock = threading.Lock()
 _recognizers: dict = {}
 
 
-def configure(pose_config: PoseConfig, live_imgsz: int = _live_imgsz) -> None:
-    """Choose the pose weights and input size used by this process (and the largest for live frames)."""
-    global _config, _live_imgsz
+def configure(pose_config: PoseConfig, live_imgsz: int = _live_imgsz, pose_engine: str = "yolo") -> None:
+    """Choose the pose weights and input size used by this process (and the largest for live frames), and the
+    engine whose keypoints judge posture (POSE_ENGINE: yolo, blazepose or auto)."""
+    if pose_engine not in POSE_ENGINES:
+        raise ValueError(f"POSE_ENGINE must be one of {', '.join(POSE_ENGINES)}, not {pose_engine!r}")
+    global _config, _live_imgsz, _pose_engine
     with _lock:
-        _config, _live_imgsz = pose_config, live_imgsz
+        _config, _live_imgsz, _pose_engine = pose_config, live_imgsz, pose_engine
 
 
 def configure_from_settings(settings) -> None:
@@ -32,11 +37,17 @@ def configure_from_settings(settings) -> None:
             cache_dir=str(Path(settings["DATA_DIR"]) / "model-cache"),
         ),
         settings.get("LIVE_POSE_IMGSZ", _live_imgsz),
+        settings.get("POSE_ENGINE", "yolo"),
     )
 
 
 def pose_estimator() -> PoseEstimator:
     return get_pose_estimator(_config)
+
+
+def pose_engine() -> str:
+    """The POSE_ENGINE this process was configured with."""
+    return _pose_engine
 
 
 def live_pose_config() -> PoseConfig:
@@ -67,6 +78,8 @@ def warm_up() -> None:
     """Load every model now, so that the first request is not slow."""
     pose_estimator().warm_up()
     default_recognizer()
+    if _pose_engine != "yolo":
+        get_blazepose_estimator().warm_up()
 
 
 def vision_status() -> dict:
@@ -75,4 +88,6 @@ def vision_status() -> dict:
         "pose": pose_estimator().loaded,
         "pose_weights": pose_estimator().config.weights_path().name,
         "recognizer": pose_estimator() in _recognizers,
+        "pose_engine": _pose_engine,
+        "blazepose": get_blazepose_estimator().loaded,
     }

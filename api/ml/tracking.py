@@ -36,6 +36,11 @@ class Track:
     def last_box(self) -> list[float]:
         return self.observations[self.last_index].box
 
+    def latest_at(self, index: int) -> Person | None:
+        """This person's detection at frame `index`, or the latest one before it within `MAX_FRAMES_LOST`."""
+        seen = [i for i in self.observations if index - MAX_FRAMES_LOST <= i <= index]
+        return self.observations[max(seen)] if seen else None
+
     def keypoint_array(self, frame_count: int) -> np.ndarray:
         """Keypoints for every sampled frame, `(T, 17, 3)`; frames where the person was lost have confidence 0."""
         array = np.zeros((frame_count, 17, 3), dtype=np.float32)
@@ -77,11 +82,13 @@ def _associate(live: list[Track], persons: list[Person], index: int) -> tuple[li
     )
 
 
-def track_people(frames: list[PoseFrame]) -> list[Track]:
+def track_people(frames: list[PoseFrame], indices: list[int] | None = None) -> list[Track]:
     """Follow people over frames: confident persons match the live tracks first, then faint ones may extend the
-    tracks still unmatched (never start one); confident persons left over start new tracks."""
+    tracks still unmatched (never start one); confident persons left over start new tracks.
+
+    `indices` numbers the frames when they are a subset of a clip's sampled frames (people found every few)."""
     tracks: list[Track] = []
-    for index, frame in enumerate(frames):
+    for index, frame in zip(indices if indices is not None else range(len(frames)), frames, strict=True):
         live = [t for t in tracks if index - t.last_index <= MAX_FRAMES_LOST]
         unmatched, newcomers = _associate(live, frame.persons, index)
         _associate(unmatched, frame.faint, index)

@@ -7,17 +7,30 @@ from api import analyses
 from api.resources.analyses import analysis_model
 from api.resources.common import error_model, json_body
 
-ns = Namespace("posture", description="Judge form and count reps from COCO-17 keypoints you computed yourself")
+ns = Namespace(
+    "posture", description="Judge form and count reps from COCO-17 or MediaPipe-33 keypoints you computed yourself"
+)
 error = error_model(ns)
 
 posture_request = ns.model(
     "PostureRequest",
     {
         "exercise": fields.String(required=True, example="push_up"),
+        "keypoint_format": fields.String(
+            enum=["coco17", "mediapipe33"],
+            default="coco17",
+            description="coco17: 17 COCO keypoints per frame; mediapipe33: the 33 MediaPipe / ML Kit pose landmarks",
+        ),
         "frames": fields.List(
             fields.List(fields.List(fields.Float)),
             required=True,
-            description="T frames of 17 COCO keypoints, each [x, y, confidence]; a missing joint has confidence 0",
+            description="T frames. coco17: 17 keypoints, each [x, y, confidence] (a missing joint has confidence 0). "
+            "mediapipe33: 33 landmarks in MediaPipe's order, each [x, y], [x, y, visibility], [x, y, z, visibility] "
+            "or [x, y, z, visibility, presence]. Coordinates in pixels, or normalised to [0, 1] of image_size",
+        ),
+        "world_frames": fields.List(
+            fields.List(fields.List(fields.Float)),
+            description="mediapipe33 only, optional: T frames of 33 world landmarks [x, y, z] in metres from the hips",
         ),
         "fps": fields.Float(example=30, min=1, max=240),
         "image_size": fields.List(fields.Integer, required=True, example=[640, 480]),
@@ -31,7 +44,7 @@ class Posture(Resource):
 
     @ns.expect(posture_request)
     @ns.marshal_with(analysis_model, code=201, description="Assessed and stored")
-    @ns.response(422, "Wrong shape, NaN coordinates or an exercise without rules", error)
+    @ns.response(422, "Wrong shape, NaN or out-of-range values (the frame and joint named), or no rules", error)
     def post(self):
         """Assess posture (and reps, for several frames) from keypoints."""
         return analyses.serialise(analyses.analyse_keypoints(current_user, json_body())), 201

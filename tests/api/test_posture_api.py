@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import assert_error
-from tests.unit.ml.skeletons import side_plank, side_push_up
+from tests.unit.ml.skeletons import as_mediapipe33, side_plank, side_push_up
 
 
 def post(client, headers, body):
@@ -45,3 +45,30 @@ def test_bad_requests_are_refused(client, auth_headers, change, code):
     body = {"exercise": "plank", "frames": [side_plank().tolist()], "fps": 30, "image_size": [640, 480], **change}
     assert_error(post(client, auth_headers, body), 422, code)
     assert client.get("/api/v1/analyses", headers=auth_headers).get_json()["total"] == 0
+
+
+def test_mediapipe33_landmarks_are_judged_like_the_same_coco17_keypoints(client, auth_headers):
+    size = [640, 480]
+    coco = post(client, auth_headers, {"exercise": "plank", "frames": [side_plank(50).tolist()], "image_size": size})
+    body = {
+        "exercise": "plank",
+        "keypoint_format": "mediapipe33",
+        "frames": [as_mediapipe33(side_plank(50), size).tolist()],
+        "world_frames": [np.zeros((33, 3)).tolist()],
+        "image_size": size,
+    }
+    response = post(client, auth_headers, body)
+    assert response.status_code == 201
+    result = response.get_json()
+    assert result["timing"]["keypoint_format"] == "mediapipe33"
+    assert result["posture"]["issues"] == coco.get_json()["posture"]["issues"]
+    assert result["posture"]["measured"] == pytest.approx(coco.get_json()["posture"]["measured"], abs=0.05)
+
+
+def test_a_bad_mediapipe33_landmark_gets_a_422_naming_frame_and_landmark(client, auth_headers):
+    frames = [as_mediapipe33(side_plank(), (640, 480)).tolist() for _ in range(3)]
+    frames[2][29][3] = 1.7  # left heel visibility
+    body = {"exercise": "plank", "keypoint_format": "mediapipe33", "frames": frames, "image_size": [640, 480]}
+    response = post(client, auth_headers, body)
+    assert_error(response, 422, "invalid_keypoints")
+    assert response.get_json()["error"]["details"] == {"frame": 2, "keypoint": "left_heel", "visibility": 1.7}

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from api.ml.keypoints import KEYPOINT_INDEX
+from api.ml.keypoints import BODY_KEYPOINT_COUNT, BODY_KEYPOINT_NAMES, KEYPOINT_INDEX, MEDIAPIPE33_NAMES
 
 TORSO_PX = 120.0
 THIGH_PX = 110.0
@@ -246,3 +246,60 @@ def rep_values(rest: float, turn: float, reps: int = 2, frames_per_half: int = 1
     """A joint angle moving rest -> turn -> rest `reps` times, holding still at rest between reps."""
     one = [*np.linspace(rest, turn, frames_per_half), *np.linspace(turn, rest, frames_per_half), *[rest] * hold]
     return [rest] * hold + one * reps
+
+
+def with_feet(kp: np.ndarray, points: dict[str, tuple[float, float]], confidence: float = 0.9) -> np.ndarray:
+    """A 17-joint skeleton in the 21-joint body layout with the named foot points ('heel' sets both sides)."""
+    body = np.zeros((BODY_KEYPOINT_COUNT, 3), dtype=np.float32)
+    body[: len(kp)] = kp
+    for name, (x, y) in points.items():
+        for full in [name] if name in KEYPOINT_INDEX else [f"left_{name}", f"right_{name}"]:
+            body[KEYPOINT_INDEX[full]] = (x, y, confidence)
+    return body
+
+
+def as_mediapipe33(kp: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
+    """Body-layout keypoints as MediaPipe-33 landmarks `[x, y, z, visibility]` normalised to the picture; the
+    landmarks the layout lacks (eye corners, mouth, fingers) hidden."""
+    landmarks = np.zeros((len(MEDIAPIPE33_NAMES), 4), dtype=np.float64)
+    for index, (x, y, confidence) in enumerate(kp[:, :3]):
+        target = MEDIAPIPE33_NAMES.index(BODY_KEYPOINT_NAMES[index])
+        landmarks[target] = (x / image_size[0], y / image_size[1], 0.0, confidence)
+    return landmarks
+
+
+FOOT_PX = 80.0
+
+
+def side_feet(kp: np.ndarray, toe_ahead_px: float = 70.0, heel_rise_deg: float = 0.0, facing: str = "right"):
+    """A side-view skeleton with feet: each toe tip `toe_ahead_px` ahead of its ankle on the floor, the heel
+    `FOOT_PX` behind it, raised by `heel_rise_deg`."""
+    sign = 1.0 if facing == "right" else -1.0
+    rise = math.radians(heel_rise_deg)
+    points = {}
+    for side in ("left", "right"):
+        ankle = kp[KEYPOINT_INDEX[f"{side}_ankle"], :2]
+        toe = ankle + (sign * toe_ahead_px, 15.0)
+        heel = toe + (-sign * FOOT_PX * math.cos(rise), -FOOT_PX * math.sin(rise))
+        points |= {f"{side}_heel": tuple(heel), f"{side}_foot_index": tuple(toe)}
+    return with_feet(kp, points)
+
+
+def front_feet(kp: np.ndarray) -> np.ndarray:
+    """A front-view skeleton with feet under the ankles, toes pointing at the camera (a little outwards)."""
+    points = {}
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        ankle = kp[KEYPOINT_INDEX[f"{side}_ankle"], :2]
+        points |= {f"{side}_heel": tuple(ankle + (0.0, 10.0)), f"{side}_foot_index": tuple(ankle + (sign * 8, 30.0))}
+    return with_feet(kp, points)
+
+
+def split_stance(front_heel_rise_deg: float = 0.0, stride_px: float = 220.0) -> np.ndarray:
+    """A side-view lunge facing right: the near (left) foot planted in front, the far (right) foot `stride_px`
+    behind on its toes; the front heel raised by `front_heel_rise_deg`."""
+    kp = side_pose(trunk_deg=5, hip_deg=100, knee_deg=100, shoulder_deg=20)
+    body = side_feet(kp, heel_rise_deg=front_heel_rise_deg)
+    rear_toe = body[KEYPOINT_INDEX["left_foot_index"], :2] - (stride_px, 0.0)
+    body[KEYPOINT_INDEX["right_foot_index"], :2] = rear_toe
+    body[KEYPOINT_INDEX["right_heel"], :2] = rear_toe + (-FOOT_PX * math.cos(1.0), -FOOT_PX * math.sin(1.0))
+    return body

@@ -14,13 +14,16 @@ from api.ml.posture import assess_pose, assess_sequence
 from api.ml.posture.rules import RULES, Rule
 from tests.unit.ml.skeletons import (
     clip,
+    front_feet,
     front_pose,
     hide,
     pull_up_front,
     push_up_front,
     rep_values,
+    side_feet,
     side_plank_front,
     side_pose,
+    split_stance,
 )
 
 SIZE = (640, 480)
@@ -116,7 +119,22 @@ CASES = [
     Case(
         "lunge", "insufficient_depth", reps_of(lambda k: squat(k, 5), 175, 85), reps_of(lambda k: squat(k, 5), 175, 130)
     ),
+    Case("squat", "knee_past_toes", lambda: side_feet(squat()), lambda: side_feet(squat(), toe_ahead_px=-20)),
+    Case("squat", "heels_lifting", lambda: side_feet(squat()), lambda: side_feet(squat(), heel_rise_deg=30)),
+    Case(
+        "squat",
+        "stance_too_narrow",
+        lambda: front_feet(front_pose()),
+        lambda: front_feet(front_pose(knee_gap_px=60, ankle_gap_px=60)),
+    ),
+    Case(
+        "squat",
+        "stance_too_wide",
+        lambda: front_feet(front_pose()),
+        lambda: front_feet(front_pose(knee_gap_px=300, ankle_gap_px=300)),
+    ),
     Case("lunge", "torso_leaning", lambda: squat(trunk_deg=10), lambda: squat(trunk_deg=45)),
+    Case("lunge", "heels_lifting", split_stance, lambda: split_stance(front_heel_rise_deg=30)),
     Case("wall_sit", "thighs_not_parallel", lambda: squat(90, 0), lambda: squat(140, 0)),
     Case("wall_sit", "back_off_wall", lambda: squat(90, 5), lambda: squat(90, 35)),
     Case("deadlift", "incomplete_lockout", reps_of(hinge, 90, 178), reps_of(hinge, 90, 150)),

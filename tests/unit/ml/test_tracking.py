@@ -62,3 +62,17 @@ def test_main_track_is_the_person_seen_long_and_large():
     tracks = track_people(frames)
     assert main_track(tracks).observations[0].box[2] == 250
     assert main_track([]) is None
+
+
+def test_frames_found_every_few_keep_their_clip_indices():
+    frames = [frame(person(50 + 9 * i)) for i in range(5)]
+    (track,) = track_people(frames, indices=[0, 3, 6, 9, 12])
+    assert sorted(track.observations) == [0, 3, 6, 9, 12]
+    assert track.keypoint_array(14)[12, 0, 2] > 0 and track.keypoint_array(14)[13, 0, 2] == 0
+
+
+def test_the_latest_detection_stands_in_between_and_not_after_the_person_is_lost():
+    (track,) = track_people([frame(person(50)), frame(person(60))], indices=[0, 3])
+    assert track.latest_at(2) is track.observations[0]
+    assert track.latest_at(3 + MAX_FRAMES_LOST) is track.observations[3]
+    assert track.latest_at(4 + MAX_FRAMES_LOST) is None

@@ -31,10 +31,30 @@ DEADLIFT_MAX_BAR_DRIFT = 0.45
 # Res 28:1573; Vigotsky et al. 2015, PeerJ 3:e708 on good-morning kinematics).
 HINGE_MIN_KNEE_DEG = 135.0
 HINGE_BOTTOM_HIP_MAX_DEG = 130.0
+# Knee past the toes: letting the knee travel forward past the toes raises knee torque by about 28% in a squat
+# (Fry, Smith & Schilling 2003, J Strength Cond Res 17:629), yet some travel moves load off the hips and back, so
+# only a clear 0.15 torso length (~8 cm) past the toe tips is reported, and as a tip.
+KNEE_PAST_TOES_MAX = 0.15
+# Heels stay on the floor in a squat and on the front foot of a lunge (NSCA Essentials, 4th ed.: "keep the heels
+# on the floor"; Myer et al. 2014, Strength Cond J 36(6):4, heels rising as a squat fault); over 15 deg of heel
+# rise above the toe line is a lift of ~6 cm on a 25 cm foot, well clear of landmark noise.
+HEEL_LIFT_MAX_DEG = 15.0
+# Squat stance: Escamilla et al. 2001 (Med Sci Sports Exerc 33:984) compared stances from 107% (narrow) to 169%
+# (wide) of shoulder width; under 0.8 or over 2.0 of it is outside any studied squat stance.
+STANCE_MIN_SHOULDER_RATIO = 0.8
+STANCE_MAX_SHOULDER_RATIO = 2.0
 
 KNEE_JOINTS = ("hip", "knee", "ankle")
 HIP_JOINTS = ("shoulder", "hip", "knee")
 TORSO_JOINTS = ("shoulder", "hip")
+FOOT_JOINTS = ("heel", "foot_index")
+
+
+def knee_gap_ratio(kp):
+    """Knee gap over ankle gap: across the floor in world coordinates when the frame has them, else in the
+    image (where it holds only for a camera square to the body)."""
+    world = m.world_knee_to_ankle_width_ratio(kp)
+    return world if world is not None else m.knee_to_ankle_width_ratio(kp)
 
 
 def _depth(exercise_name: str, threshold: float, severity: str, source: str) -> Rule:
@@ -74,7 +94,7 @@ KNEES_CAVING_IN = Rule(
     "knees_caving_in",
     "knees track over the feet",
     ("knee", "ankle"),
-    m.knee_to_ankle_width_ratio,
+    knee_gap_ratio,
     KNEE_VALGUS_MIN_RATIO,
     "below",
     "Knees caving in",
@@ -112,6 +132,75 @@ INSUFFICIENT_HINGE = Rule(
     scope="rep",
 )
 
+KNEE_PAST_TOES = Rule(
+    "knee_past_toes",
+    "the front knee stays over the foot, not far past the toes",
+    ("knee", *FOOT_JOINTS, "shoulder", "hip"),
+    m.knee_past_toes,
+    KNEE_PAST_TOES_MAX,
+    "above",
+    "Knee travelling well past your toes",
+    "Sit your hips back and down so your knee stays over your foot",
+    "low",
+    "Fry, Smith & Schilling 2003 (J Strength Cond Res 17:629)",
+    unit="torso lengths",
+    view="side",
+)
+
+
+def _heels_lifting(measure, description: str) -> Rule:
+    return Rule(
+        "heels_lifting",
+        description,
+        FOOT_JOINTS,
+        measure,
+        HEEL_LIFT_MAX_DEG,
+        "above",
+        "Heels lifting off the floor",
+        "Keep your whole foot down and push through your heels and mid-foot",
+        "medium",
+        "NSCA Essentials (4th ed.); Myer et al. 2014 (Strength Cond J 36(6):4)",
+        view="side",
+    )
+
+
+def _stance(code: str, threshold: float, fault_when: str, message: str, correction: str) -> Rule:
+    return Rule(
+        code,
+        "feet about shoulder width apart or a little wider",
+        ("shoulder", *FOOT_JOINTS),
+        m.stance_to_shoulder_width,
+        threshold,
+        fault_when,
+        message,
+        correction,
+        "low",
+        "Escamilla et al. 2001 (Med Sci Sports Exerc 33:984)",
+        unit="shoulder widths",
+        view="front",
+    )
+
+
+SQUAT_FEET = (
+    KNEE_PAST_TOES,
+    _heels_lifting(m.heel_lift_deg, "both heels stay on the floor"),
+    _stance(
+        "stance_too_narrow",
+        STANCE_MIN_SHOULDER_RATIO,
+        "below",
+        "Feet too close together",
+        "Set your feet about shoulder width apart",
+    ),
+    _stance(
+        "stance_too_wide",
+        STANCE_MAX_SHOULDER_RATIO,
+        "above",
+        "Feet very wide apart",
+        "Bring your feet in to about shoulder width, or a little wider",
+    ),
+)
+LUNGE_FEET = (KNEE_PAST_TOES, _heels_lifting(m.front_heel_lift_deg, "the front heel stays on the floor"))
+
 LOWER_BODY_RULES: dict[str, tuple[Rule, ...]] = {
     "squat": (
         _depth(
@@ -125,6 +214,7 @@ LOWER_BODY_RULES: dict[str, tuple[Rule, ...]] = {
             "Keep your chest up and your weight over mid-foot",
             "Schoenfeld 2010 (JSCR 24:3497); Fry, Smith & Schilling 2003 (JSCR 17:629)",
         ),
+        *SQUAT_FEET,
     ),
     "lunge": (
         _depth("Lunge", LUNGE_BOTTOM_KNEE_MAX_DEG, "low", "NSCA Essentials (4th ed.) forward lunge"),
@@ -136,6 +226,7 @@ LOWER_BODY_RULES: dict[str, tuple[Rule, ...]] = {
             "Stay tall: keep your shoulders over your hips as you lower",
             "Farrokhi et al. 2008 (J Orthop Sports Phys Ther 38:403)",
         ),
+        *LUNGE_FEET,
     ),
     "wall_sit": (
         Rule(
@@ -193,3 +284,4 @@ LOWER_BODY_RULES: dict[str, tuple[Rule, ...]] = {
     "good_morning": (KNEES_TOO_BENT, INSUFFICIENT_HINGE),
 }
 LOWER_BODY_RULES["goblet_squat"] = LOWER_BODY_RULES["squat"]
+LOWER_BODY_RULES["split_squat"] = LOWER_BODY_RULES["lunge"]
