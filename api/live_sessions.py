@@ -26,16 +26,15 @@ from api.exceptions import (
     UnsupportedMedia,
 )
 from api.extensions import db
+from api.ml.keypoints import KEYPOINT_FORMATS, read_keypoint_request
 from api.ml.live_pose import LivePose
 from api.ml.posture import SUPPORTED_EXERCISES, SequenceAssessor
-from api.ml.posture.assess import checked_frames
 from api.models import LiveSession, User
 from api.models.base import as_utc, utcnow
 from api.ownership import get_owned_by
 from api.storage import sniff_mime
-from api.validation import checked_image_size, number_in
+from api.validation import number_in
 
-KEYPOINT_FORMATS = ("coco17",)
 ACTIVE, FINISHED, EXPIRED = "active", "finished", "expired"
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 UPDATE_RETRIES = 5
@@ -228,10 +227,16 @@ class LiveService:
         if errors:
             raise InvalidInput("the frames have unknown fields", details=errors)
         times_ms = self._times(body.get("t_ms"))
-        frames = checked_frames(body.get("frames"), checked_image_size(body.get("image_size")))
+        sent_format = body.get("keypoint_format", session.keypoint_format)
+        if sent_format != session.keypoint_format:
+            raise InvalidKeypoints(
+                f"this session takes {session.keypoint_format} keypoints",
+                details={"keypoint_format": session.keypoint_format},
+            )
+        request = read_keypoint_request({**body, "keypoint_format": sent_format})
+        frames, image_size = request.frames, request.image_size
         if len(frames) != len(times_ms):
             raise InvalidKeypoints("send one t_ms per frame", details={"frames": len(frames), "t_ms": len(times_ms)})
-        image_size = checked_image_size(body.get("image_size"))
         return self._feed(session, times_ms, lambda _state: (frames, None, image_size))
 
     def add_jpegs(self, session: LiveSession, images: list[bytes], times: list[str]) -> dict:
@@ -437,7 +442,7 @@ class LiveService:
 
 
 CREATE_FIELDS = {"exercise", "keypoint_format", "target_reps", "target_seconds"}
-FRAME_FIELDS = {"frames", "t_ms", "image_size", "keypoint_format"}
+FRAME_FIELDS = {"frames", "t_ms", "image_size", "keypoint_format", "world_frames"}
 FINISH_FIELDS = {"log_workout", "weight_kg", "plan_id", "plan_day"}
 
 

@@ -4,7 +4,8 @@ from flask import current_app, request
 from flask_jwt_extended import current_user, get_jwt_identity, jwt_required
 from flask_restx import Namespace, Resource, fields
 
-from api.live_sessions import ACTIVE, EXPIRED, FINISHED, KEYPOINT_FORMATS, LiveService, LiveSettings, store_for
+from api.live_sessions import ACTIVE, EXPIRED, FINISHED, LiveService, LiveSettings, store_for
+from api.ml.keypoints import KEYPOINT_FORMATS
 from api.ml.posture import SUPPORTED_EXERCISES
 from api.ml.runtime import live_pose_config
 from api.resources.analyses import analysis_model, issue_model
@@ -55,10 +56,15 @@ frames_input = ns.model(
         "frames": fields.List(
             fields.List(fields.List(fields.Float)),
             required=True,
-            description="frames of 17 COCO keypoints [x, y, confidence] (pixels, or normalised 0-1)",
+            description="frames of 17 COCO keypoints [x, y, confidence], or with mediapipe33 the 33 landmarks "
+            "[x, y, z?, visibility?] (pixels, or normalised 0-1)",
         ),
         "t_ms": fields.List(fields.Integer(min=0), required=True, description="each frame's time since the start"),
         "image_size": fields.List(fields.Integer, required=True, example=[480, 640]),
+        "keypoint_format": fields.String(enum=list(KEYPOINT_FORMATS), description="the session's, if sent"),
+        "world_frames": nullable(
+            fields.List(fields.List(fields.List(fields.Float)), description="mediapipe33: world landmarks in m")
+        ),
     },
 )
 live_update = ns.model(

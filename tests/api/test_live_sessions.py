@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import assert_error
-from tests.unit.ml.skeletons import side_plank, side_push_up
+from tests.unit.ml.skeletons import as_mediapipe33, side_plank, side_push_up, with_feet
 
 API = "/api/v1/live-sessions"
 SIZE = [640, 480]
@@ -57,6 +57,7 @@ def test_a_session_starts_with_nothing_counted(client, auth_headers):
         ({"exercise": "push_up", "target_reps": 0}, "target_reps"),
         ({"exercise": "push_up", "target_seconds": "ten"}, "target_seconds"),
         ({"exercise": "push_up", "keypoint_format": "openpose"}, "keypoint_format"),
+        ({"exercise": "push_up", "keypoint_format": ["coco17"]}, "keypoint_format"),
         ({"exercise": "push_up", "colour": "red"}, "colour"),
     ],
 )
@@ -256,3 +257,22 @@ def test_finishing_with_a_bad_plan_or_weight_is_refused_and_the_session_stays_op
     assert client.get(f"{API}/{session['id']}", headers=auth_headers).get_json()["status"] == "active"
     assert client.get("/api/v1/analyses", headers=auth_headers).get_json()["total"] == 0
     assert client.post(f"{API}/{session['id']}/finish", headers=auth_headers, json={}).status_code == 200
+
+
+def test_mediapipe33_landmarks_stream_like_the_same_coco17_keypoints(client, auth_headers):
+    frames = push_up_frames(2, hip_offsets=[0.0, 45.0])
+    coco = start(client, auth_headers)
+    mediapipe = start(client, auth_headers, keypoint_format="mediapipe33")
+    feed(client, auth_headers, coco["id"], frames, size=10)
+    landmarks = [as_mediapipe33(with_feet(np.array(frame, np.float32), {}), SIZE).tolist() for frame in frames]
+    answers = feed(client, auth_headers, mediapipe["id"], landmarks, size=10)
+    assert answers[-1]["rep_count"] == 2
+    results = [
+        client.post(f"{API}/{session['id']}/finish", headers=auth_headers, json={}).get_json()["analysis"]
+        for session in (coco, mediapipe)
+    ]
+    assert results[0]["reps"]["count"] == results[1]["reps"]["count"] == 2
+    assert results[0]["posture"]["issues"] == results[1]["posture"]["issues"]
+    wrong = {"frames": frames[:1], "t_ms": [99_000], "image_size": SIZE}
+    error = assert_error(client.post(f"{API}/{mediapipe['id']}/frames", headers=auth_headers, json=wrong), 422)
+    assert error["code"] == "invalid_keypoints"
