@@ -10,7 +10,6 @@ their YOLO keypoints), and a crop whose landmarks leave that person's box is pla
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from api.ml.blazepose_decode import (
 )
 from api.ml.blazepose_smoothing import LandmarkSmoother
 from api.ml.keypoints import KEYPOINT_INDEX, mediapipe33_to_body_layout
-from api.ml.pose import Person
+from api.ml.pose import LazyModel, Person, shared_model
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "blazepose"
 DETECTOR_FILE = "pose_detection.tflite"
@@ -156,27 +155,14 @@ def pick_detection(detections: list[PoseDetection], reference: Person | None) ->
     return max(inside, key=lambda d: d.score) if inside else None
 
 
-class BlazePoseEstimator:
-    """The detector and one landmark model on LiteRT; loaded lazily on first use, one inference at a time."""
+class BlazePoseEstimator(LazyModel):
+    """The detector and one landmark model on LiteRT (`model` is the pair of interpreters); loaded lazily on first
+    use, one inference at a time."""
 
     def __init__(self, config: BlazePoseConfig | None = None):
+        super().__init__()
         self.config = config or BlazePoseConfig()
-        self._models = None
-        self.lock = threading.Lock()
-        self._load_lock = threading.Lock()
         self.anchors = ssd_anchor_centres()
-
-    @property
-    def loaded(self) -> bool:
-        return self._models is not None
-
-    @property
-    def models(self):
-        if self._models is None:
-            with self._load_lock:
-                if self._models is None:
-                    self._models = self._load()
-        return self._models
 
     def _load(self):
         from ai_edge_litert.interpreter import Interpreter
@@ -190,9 +176,6 @@ class BlazePoseEstimator:
             interpreters.append(interpreter)
         return tuple(interpreters)
 
-    def warm_up(self) -> None:
-        _ = self.models
-
     @staticmethod
     def _run(interpreter, tensor: np.ndarray) -> dict[tuple[int, ...], np.ndarray]:
         """Run one input; the outputs by their shape (each model's outputs all differ in shape)."""
@@ -205,7 +188,7 @@ class BlazePoseEstimator:
         view = letterbox_roi((image_bgr.shape[1], image_bgr.shape[0]))
         tensor = view.crop(image_bgr, DETECTOR_INPUT_SIZE, cv2.BORDER_CONSTANT).astype(np.float32) / 127.5 - 1.0
         with self.lock:
-            outputs = self._run(self.models[0], tensor)
+            outputs = self._run(self.model[0], tensor)
         raw_boxes = outputs[(len(self.anchors), 12)]
         raw_scores = outputs[(len(self.anchors), 1)][:, 0]
         return decode_detections(raw_boxes, raw_scores, self.anchors, self.config.min_detection_score, view)
@@ -214,7 +197,7 @@ class BlazePoseEstimator:
         """The landmark model's answer for one crop (before smoothing); check `presence` before trusting it."""
         tensor = roi.crop(image_bgr, LANDMARK_INPUT_SIZE, cv2.BORDER_REPLICATE).astype(np.float32) / 255.0
         with self.lock:
-            outputs = self._run(self.models[1], tensor)
+            outputs = self._run(self.model[1], tensor)
         decoded = decode_landmarks(outputs[(195,)], outputs[(64, 64, 39)], outputs[(117,)], roi)
         return BodyLandmarks(decoded.landmarks, decoded.world, float(outputs[(1,)][0]), roi)
 
@@ -266,14 +249,6 @@ class BlazePoseTracker:
         return BodyLandmarks(landmarks, world, found.presence, found.roi)
 
 
-_shared: dict[BlazePoseConfig, BlazePoseEstimator] = {}
-_shared_lock = threading.Lock()
-
-
 def get_blazepose_estimator(config: BlazePoseConfig | None = None) -> BlazePoseEstimator:
     """One estimator per configuration per process."""
-    config = config or BlazePoseConfig()
-    with _shared_lock:
-        if config not in _shared:
-            _shared[config] = BlazePoseEstimator(config)
-        return _shared[config]
+    return shared_model(BlazePoseEstimator, config or BlazePoseConfig())

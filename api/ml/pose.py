@@ -147,11 +147,11 @@ def export_onnx_once(weights: Path, target: Path) -> Path:
     return target
 
 
-class PoseEstimator:
-    """Wraps one YOLO pose model; thread-safe, loaded lazily on first use."""
+class LazyModel:
+    """A model loaded once per instance, on first use (thread-safe); `lock` keeps its inferences one at a time.
+    Subclasses define `_load`."""
 
-    def __init__(self, config: PoseConfig | None = None):
-        self.config = config or PoseConfig()
+    def __init__(self):
         self._model = None
         self.lock = threading.Lock()
         self._load_lock = threading.Lock()
@@ -167,6 +167,33 @@ class PoseEstimator:
                 if self._model is None:
                     self._model = self._load()
         return self._model
+
+    def _load(self):
+        raise NotImplementedError
+
+    def warm_up(self) -> None:
+        """Load the model now, so that the first request is not slow."""
+        _ = self.model
+
+
+_shared: dict[tuple[type, object], LazyModel] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_model(kind: type[LazyModel], config):
+    """One `kind(config)` per configuration per process."""
+    with _shared_lock:
+        if (kind, config) not in _shared:
+            _shared[(kind, config)] = kind(config)
+        return _shared[(kind, config)]
+
+
+class PoseEstimator(LazyModel):
+    """Wraps one YOLO pose model; thread-safe, loaded lazily on first use (with one tiny inference)."""
+
+    def __init__(self, config: PoseConfig | None = None):
+        super().__init__()
+        self.config = config or PoseConfig()
 
     def _load(self):
         path = self.config.weights_path()
@@ -192,10 +219,6 @@ class PoseEstimator:
             raise ValueError("feature hooks need the torch backend")
         return self.model.predictor.model.model.model
 
-    def warm_up(self) -> None:
-        """Load the weights and run one tiny inference so the first request is not slow."""
-        _ = self.model
-
     def detect(self, image_bgr: np.ndarray) -> PoseFrame:
         """Find people and keypoints in one BGR image."""
         return self.detect_batch([image_bgr])[0]
@@ -218,14 +241,6 @@ class PoseEstimator:
         ]
 
 
-_shared: dict[PoseConfig, PoseEstimator] = {}
-_shared_lock = threading.Lock()
-
-
 def get_pose_estimator(config: PoseConfig | None = None) -> PoseEstimator:
     """One estimator per configuration per process."""
-    config = config or PoseConfig()
-    with _shared_lock:
-        if config not in _shared:
-            _shared[config] = PoseEstimator(config)
-        return _shared[config]
+    return shared_model(PoseEstimator, config or PoseConfig())
