@@ -56,6 +56,7 @@ REP_MOTIONS: dict[str, RepMotion] = {
     "squat": SQUAT,
     "goblet_squat": SQUAT,
     "lunge": SQUAT,
+    "split_squat": SQUAT,
     "biceps_curl": CURL,
     "hammer_curl": CURL,
     "shoulder_press": RepMotion("elbow", rest_high=False, min_range_deg=30.0, plausible_deg=(30.0, 180.0)),
