@@ -1,0 +1,304 @@
+"""Train the clip motion recognizer on the real clips, cross-validated by source, every choice inside the folds.
+
+    OMP_NUM_THREADS=2 python scripts/train_motion_recognizer.py --data ../shared/data \\
+        --cache /work/cache/clip-poses --out models/motion-recognizer
+
+Clips come from the pose cache of `scripts/extract_clip_poses.py` (clips missing from it are extracted first, so
+this one command reproduces the model from the data). Each clip gives `motion_features` and the shipped image
+recognizer's mean probabilities on its four voting frames (that model saw only the gym photos, never a clip).
+
+Splits: one fold per source (file-name prefix) of `exercise-clips/` and `rep-clips/`; the video groups of
+`pushup-form/` are dealt over those folds, so no source and no video is ever on both sides. Inside each outer
+fold the same split of the training part chooses the regularisation `C`, the weighting of the training clips (none,
+classes balanced, sources balanced), the fusion weight of the image model (by top-1 of the best guess) and then the
+naming threshold (the lowest at which the inner held-out answers that are named, after the motion check, are right
+at least `TARGET_PRECISION` of the time); every source weighs the same in both. The held-out
+fold is then judged once. `--strict` also reports the split where all of `pushup-form/` is one held-out source.
+The shipped model makes the same choices by the same procedure on all the clips.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from api.ml.recognition import LinearModel  # noqa: E402
+from api.ml.recognition_motion import FEATURE_NAMES, MotionModel, check_motion, motion_features  # noqa: E402
+
+C_GRID = (0.1, 0.3, 1.0, 3.0)
+# How training clips are weighted: all alike, classes balanced, or sources balanced (pushup-form counts as one).
+WEIGHTINGS = ("none", "classes", "sources")
+IMAGE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
+TARGET_PRECISION = 0.90
+FOUR = ("push_up", "plank", "squat", "pull_up")
+PUSHUP_FORM = "pushup-form"
+
+
+@dataclass
+class Clips:
+    """The cached clips as arrays: motion features, image probabilities and what each clip is."""
+
+    features: np.ndarray
+    image: np.ndarray
+    image_labels: tuple[str, ...]
+    labels: np.ndarray
+    sources: np.ndarray
+    groups: np.ndarray
+    paths: np.ndarray
+    keypoints: list[np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def load_clips(cache: Path) -> Clips:
+    rows = [np.load(path) for path in sorted(cache.glob("*.npz"))]
+    rows = [row for row in rows if len(row["times_s"])]
+    image = np.stack([row["image_probabilities"].mean(axis=0) for row in rows])
+    return Clips(
+        features=np.stack([motion_features(row["keypoints"], row["times_s"]) for row in rows]),
+        image=image,
+        image_labels=tuple(str(label) for label in rows[0]["image_labels"]),
+        labels=np.array([str(row["label"]) for row in rows]),
+        sources=np.array([str(row["source"]) for row in rows]),
+        groups=np.array([str(row["group"]) for row in rows]),
+        paths=np.array([str(row["path"]) for row in rows]),
+        keypoints=[row["keypoints"] for row in rows],
+    )
+
+
+def source_folds(sources: np.ndarray, groups: np.ndarray, strict: bool = False) -> np.ndarray:
+    """A fold number per clip: one per source; `pushup-form` video groups dealt over them, largest first (or,
+    with `strict`, all of `pushup-form` one more fold)."""
+    names = sorted(set(sources) - {PUSHUP_FORM})
+    folds = np.array([names.index(s) if s != PUSHUP_FORM else -1 for s in sources])
+    if strict:
+        folds[folds < 0] = len(names)
+        return folds
+    sizes = Counter(groups[folds < 0])
+    for i, (group, _) in enumerate(sorted(sizes.items(), key=lambda item: (-item[1], item[0]))):
+        folds[groups == group] = i % len(names)
+    return folds
+
+
+def source_weights(sources: np.ndarray) -> np.ndarray:
+    """One weight per clip so that every source weighs the same in all (mean 1)."""
+    counts = Counter(sources)
+    weights = np.array([1.0 / counts[source] for source in sources])
+    return weights / weights.mean()
+
+
+def fit(features: np.ndarray, labels: np.ndarray, sources: np.ndarray, c: float, weighting: str) -> LinearModel:
+    """Standardised multinomial logistic regression; NaN features read as the training mean."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = np.nanmean(features, axis=0)
+    mean = np.where(np.isfinite(mean), mean, 0.0)
+    filled = np.where(np.isfinite(features), features, mean)
+    scale = filled.std(axis=0)
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    model = LogisticRegression(C=c, class_weight="balanced" if weighting == "classes" else None, max_iter=5000)
+    model.fit(
+        (filled - mean) / scale, labels, sample_weight=source_weights(sources) if weighting == "sources" else None
+    )
+    return LinearModel(tuple(model.classes_), mean, scale, model.coef_, model.intercept_)
+
+
+def best_guesses(labels, probabilities: np.ndarray, keypoints: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The top candidate of each clip and whether its main joint angle moves like it (`check_motion`)."""
+    best = np.array(labels)[probabilities.argmax(axis=1)]
+    return best, np.array([check_motion(label, kp).moves for label, kp in zip(best, keypoints, strict=True)])
+
+
+@dataclass
+class Choice:
+    """What the folds choose: regularisation, how clips are weighted, the image model's weight, the threshold."""
+
+    C: float
+    weighting: str
+    image_weight: float
+    min_confidence: float
+
+
+def held_out_probabilities(clips: Clips, index: np.ndarray, folds: np.ndarray, c: float, weighting: str, weights):
+    """Per image weight, the fused probabilities of each clip in `index` from a model fit without its fold, as
+    `{weight: (n, len(labels))}` over all the labels of `index` (0 for those its fold's model never saw)."""
+    all_labels = sorted(set(clips.labels[index]))
+    out = {w: np.zeros((len(index), len(all_labels))) for w in weights}
+    for fold in np.unique(folds):
+        test, train = index[folds == fold], index[folds != fold]
+        linear = fit(clips.features[train], clips.labels[train], clips.sources[train], c, weighting)
+        columns = [all_labels.index(label) for label in linear.labels]
+        for w in weights:
+            fused = MotionModel(linear, w, 1.0).probabilities(
+                clips.features[test], clips.image[test], clips.image_labels
+            )
+            out[w][np.ix_(folds == fold, columns)] = fused
+    return all_labels, out
+
+
+def choose(clips: Clips, index: np.ndarray) -> Choice:
+    """Every choice from the clips in `index` alone, by a source split of them; each source weighs the same in the
+    top-1 that picks `C`, the weighting and the image weight, and in the precision that sets the threshold."""
+    folds = source_folds(clips.sources[index], clips.groups[index])
+    truth, weights = clips.labels[index], source_weights(clips.sources[index])
+    best = None
+    for c in C_GRID:
+        for weighting in WEIGHTINGS:
+            labels, fused = held_out_probabilities(clips, index, folds, c, weighting, IMAGE_WEIGHTS)
+            for w, p in fused.items():
+                top1 = float(np.average(np.array(labels)[p.argmax(axis=1)] == truth, weights=weights))
+                if best is None or top1 > best[0]:
+                    best = (top1, c, weighting, w, labels, p)
+    _, c, weighting, w, labels, p = best
+    guesses, moves = best_guesses(labels, p, [clips.keypoints[i] for i in index])
+    threshold = max(THRESHOLDS)
+    for t in THRESHOLDS:
+        shown = moves & (p.max(axis=1) >= t)
+        if shown.any() and np.average(guesses[shown] == truth[shown], weights=weights[shown]) >= TARGET_PRECISION:
+            threshold = t
+            break
+    return Choice(c, weighting, w, float(threshold))
+
+
+def train(clips: Clips, index: np.ndarray, choice: Choice) -> MotionModel:
+    """The model of `choice` fit on every clip of `index`."""
+    linear = fit(clips.features[index], clips.labels[index], clips.sources[index], choice.C, choice.weighting)
+    return MotionModel(linear, choice.image_weight, choice.min_confidence)
+
+
+@dataclass
+class Outcome:
+    """Cross-validated answers per clip: the best guess and its fused confidence, whether its main joint angle moves
+    like it, what was named (or None), and the best guess from motion alone (over all classes, and over `FOUR`)."""
+
+    best: np.ndarray
+    confidence: np.ndarray
+    moves: np.ndarray
+    named: np.ndarray
+    motion_only: np.ndarray
+    motion_only_four: np.ndarray
+    choices: list[dict]
+
+
+def cross_validate(clips: Clips, folds: np.ndarray) -> Outcome:
+    """Each fold judged once by a model whose every choice was made without it."""
+    n = len(clips)
+    outcome = Outcome(*(np.empty(n, dtype=object) for _ in range(6)), choices=[])
+    for fold in np.unique(folds):
+        train_index, test = np.flatnonzero(folds != fold), np.flatnonzero(folds == fold)
+        choice = choose(clips, train_index)
+        model = train(clips, train_index, choice)
+        outcome.choices.append(
+            {"fold": int(fold), "held_out": sorted({str(s) for s in clips.sources[test]}), **asdict(choice)}
+        )
+        print(f"fold {fold}: {outcome.choices[-1]}", flush=True)
+        motion = model.motion_probabilities(clips.features[test])
+        fused = model.fuse(motion, clips.image[test], clips.image_labels)
+        labels = np.array(model.labels)
+        outcome.best[test], outcome.moves[test] = best_guesses(labels, fused, [clips.keypoints[i] for i in test])
+        outcome.confidence[test] = fused.max(axis=1)
+        outcome.named[test] = [model.decide(p, clips.keypoints[i]).label for p, i in zip(fused, test, strict=True)]
+        outcome.motion_only[test] = labels[motion.argmax(axis=1)]
+        four = [model.labels.index(label) for label in FOUR if label in model.labels]
+        outcome.motion_only_four[test] = labels[four][motion[:, four].argmax(axis=1)]
+    return outcome
+
+
+def naming_figures(named: np.ndarray, truth: np.ndarray) -> dict:
+    """How many clips get a name, how often the name is right, and the share of clips named right."""
+    shown = np.array([answer is not None for answer in named], dtype=bool)
+    right = named[shown] == truth[shown]
+    return {
+        "named_share": round(float(shown.mean()), 3),
+        "named_precision": round(float(right.mean()), 3) if shown.any() else None,
+        "named_right_share": round(float(right.sum() / len(truth)), 3),
+    }
+
+
+def report(clips: Clips, outcome: Outcome) -> dict:
+    """Per data set: best-guess top-1 (fused, motion alone, image alone), naming at the chosen thresholds and at
+    each fixed threshold; motion alone on push-ups, planks, squats and pull-ups; per-class top-1; the choices."""
+    figures = {}
+    dataset = np.array([p.split("/")[0] for p in clips.paths])
+    image_only = np.array(clips.image_labels)[clips.image.argmax(axis=1)]
+    for name in ("exercise-clips", "pushup-form", "rep-clips"):
+        mask, truth = dataset == name, clips.labels[dataset == name]
+        figures[name] = {
+            "clips": int(mask.sum()),
+            "top1": round(float(np.mean(outcome.best[mask] == truth)), 3),
+            "motion_only_top1": round(float(np.mean(outcome.motion_only[mask] == truth)), 3),
+            "image_only_top1": round(float(np.mean(image_only[mask] == truth)), 3),
+            **naming_figures(outcome.named[mask], truth),
+            "by_threshold": {
+                str(t): naming_figures(
+                    np.where(outcome.moves[mask] & (outcome.confidence[mask] >= t), outcome.best[mask], None), truth
+                )
+                for t in THRESHOLDS
+            },
+        }
+    figures["all"] = {"clips": len(clips), **naming_figures(outcome.named, clips.labels)}
+    four = np.isin(clips.labels, FOUR)
+    figures["four_motion_only"] = {
+        truth: dict(Counter(str(p) if p in FOUR else "other" for p in outcome.motion_only[clips.labels == truth]))
+        for truth in FOUR
+    }
+    figures["four_motion_only_among_four"] = {
+        truth: dict(Counter(str(p) for p in outcome.motion_only_four[clips.labels == truth])) for truth in FOUR
+    }
+    figures["four_motion_only_accuracy_among_four"] = round(
+        float(np.mean(outcome.motion_only_four[four] == clips.labels[four])), 3
+    )
+    figures["per_class_top1"] = {
+        label: round(float(np.mean(outcome.best[clips.labels == label] == label)), 2)
+        for label in sorted(set(clips.labels))
+    }
+    figures["choices"] = outcome.choices
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument("--cache", type=Path, required=True, help="the pose cache of extract_clip_poses.py")
+    parser.add_argument("--out", type=Path, required=True, help="where to write the model")
+    parser.add_argument("--strict", action="store_true", help="also hold out all of pushup-form as one source")
+    parser.add_argument("--verbose", action="store_true", help="one line per clip")
+    args = parser.parse_args()
+    import extract_clip_poses
+
+    extract_clip_poses.extract(args.data, args.cache)
+    clips = load_clips(args.cache)
+    print(f"clips: {len(clips)}, features: {len(FEATURE_NAMES)}", flush=True)
+    metrics = {"split": "source folds, pushup-form videos dealt over them"}
+    outcome = cross_validate(clips, source_folds(clips.sources, clips.groups))
+    metrics["cross_validation"] = report(clips, outcome)
+    if args.verbose:
+        for i in np.argsort(clips.paths):
+            print(f"{clips.paths[i]}: best {outcome.best[i]} ({outcome.confidence[i]:.2f}), named {outcome.named[i]}")
+    if args.strict:
+        strict = cross_validate(clips, source_folds(clips.sources, clips.groups, strict=True))
+        metrics["cross_validation_strict"] = report(clips, strict)
+    everything = np.arange(len(clips))
+    choice = choose(clips, everything)
+    model = train(clips, everything, choice)
+    model.save(args.out, {"C": choice.C, "weighting": choice.weighting, "trained_on_clips": len(clips)})
+    (args.out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    for name in ("exercise-clips", "pushup-form", "rep-clips", "all"):
+        figures = metrics["cross_validation"][name]
+        print(name, {key: value for key, value in figures.items() if key != "by_threshold"})
+    print("four, motion only:", metrics["cross_validation"]["four_motion_only"])
+    print(f"shipped: {asdict(choice)}, {len(model.labels)} labels")
+
+
+if __name__ == "__main__":
+    main()
