@@ -52,8 +52,10 @@ class YoloClassifierRecognizer:
             self.labels, self.probabilities(image_bgr), self.min_confidence, pose_frame.main_person() is not None
         )
 
-    def recognize_clip(self, samples: list[tuple[np.ndarray, PoseFrame]]) -> Recognition:
-        """The average of the sampled frames' scores."""
+    def recognize_clip(
+        self, samples: list[tuple[np.ndarray, PoseFrame]], keypoints: np.ndarray | None = None, times_s=None
+    ) -> Recognition:
+        """The average of the sampled frames' scores (a user's model sees frames only, not the motion)."""
         scores = np.mean([self.probabilities(image) for image, _ in samples], axis=0)
         person_found = any(frame.main_person() is not None for _, frame in samples)
         return recognition_from_probabilities(self.labels, scores, self.min_confidence, person_found)

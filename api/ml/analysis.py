@@ -236,14 +236,22 @@ def _evenly_spaced(count: int, wanted: int) -> list[int]:
     return sorted(set(np.linspace(0, count - 1, min(wanted, count)).round().astype(int).tolist()))
 
 
-def _recognise_clip(recognizer: Recognizer, images: list[np.ndarray], people: list, settings: ClipSettings):
-    """Temporal voting over a few evenly spaced frames with people in them."""
+def _recognise_clip(
+    recognizer: Recognizer, images: list[np.ndarray], times: list[float], people: list, settings: ClipSettings
+):
+    """Temporal voting over a few evenly spaced frames with people in them, with the main person's keypoints on
+    the frames YOLO has seen (for the motion)."""
     with_person = [i for i, frame in enumerate(people) if frame is not None and frame.persons]
     votes = [
         (images[i], people[i])
         for i in (with_person[j] for j in _evenly_spaced(len(with_person), settings.recognition_frames))
     ]
-    return recognizer.recognize_clip(votes) if votes else recognizer.recognize(images[0], people[0])
+    if not votes:
+        return recognizer.recognize(images[0], people[0])
+    seen = [i for i, frame in enumerate(people) if frame is not None]
+    main = main_track(track_people([people[i] for i in seen], seen))
+    keypoints = main.keypoint_array(len(images))[seen] if main else None
+    return recognizer.recognize_clip(votes, keypoints, [times[i] for i in seen])
 
 
 def analyse_clip(
@@ -269,7 +277,7 @@ def analyse_clip(
     planned = posture_engine(engine, exercise_hint) if exercise_hint or engine != "auto" else "blazepose"
     people: list[PoseFrame | None] = [None] * len(images)
     people_ms = find_people(pose, images, people, people_indices(planned, len(images), settings))
-    recognition = _recognise_clip(recognizer, images, people, settings)
+    recognition = _recognise_clip(recognizer, images, times, people, settings)
     exercise = _chosen_exercise(recognition, exercise_hint)
     poses = clip_poses(images, times, pose, posture_engine(engine, exercise), settings, blazepose, people)
     poses.timing["people_ms"] = round(poses.timing["people_ms"] + people_ms, 1)

@@ -7,6 +7,10 @@ Each photo is seen twice, as it is and mirrored (so left and right do not matter
 - pose geometry: limb directions, joint angles and normalised keypoints (`recognition_features.py`).
 A standardised multinomial logistic regression, trained by `scripts/train_recognizer.py` with the mirror as
 augmentation, gives class probabilities; the photo's and its mirror's are averaged.
+
+A clip is also recognised by its motion: the voting frames' mean probabilities are fused with the motion model
+(`recognition_motion.py`, `models/motion-recognizer/`) over the main track's keypoint sequence; it knows a few
+exercises the photos do not (plank, leg raise...) and names one only if its main joint angle moves like it.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from api.ml.pose import PoseEstimator, PoseFrame
 from api.ml.recognition_features import geometry_block, raw_blocks
+
+if TYPE_CHECKING:
+    from api.ml.recognition_motion import MotionModel
 
 LABELS = (
     "bench_press",
@@ -77,7 +84,11 @@ class Recognition:
 class Recognizer(Protocol):
     def recognize(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> Recognition: ...
 
-    def recognize_clip(self, samples: list[tuple[np.ndarray, PoseFrame]]) -> Recognition: ...
+    def recognize_clip(
+        self, samples: list[tuple[np.ndarray, PoseFrame]], keypoints: np.ndarray | None = None, times_s=None
+    ) -> Recognition:
+        """The exercise of a clip from its voting frames and, optionally, the main person's `(T, 17, 3)`
+        keypoints at `times_s`."""
 
 
 def recognition_from_probabilities(
@@ -178,17 +189,19 @@ class FeatureRecognizer:
         pose: PoseEstimator,
         min_confidence: float = MIN_CONFIDENCE,
         blocks: tuple[str, ...] = FEATURE_BLOCKS,
+        motion: MotionModel | None = None,
     ):
         self.model = model
         self.extractor = FeatureExtractor(pose, blocks)
         self.min_confidence = min_confidence
+        self.motion = motion
 
     @classmethod
-    def from_dir(cls, folder: Path, pose: PoseEstimator) -> FeatureRecognizer:
+    def from_dir(cls, folder: Path, pose: PoseEstimator, motion: MotionModel | None = None) -> FeatureRecognizer:
         settings_file = folder / "settings.json"
         settings = json.loads(settings_file.read_text()) if settings_file.is_file() else {}
         blocks = tuple(settings.get("blocks", FEATURE_BLOCKS))
-        return cls(LinearModel.load(folder), pose, settings.get("min_confidence", MIN_CONFIDENCE), blocks)
+        return cls(LinearModel.load(folder), pose, settings.get("min_confidence", MIN_CONFIDENCE), blocks, motion)
 
     def probabilities(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> np.ndarray:
         """Class probabilities, averaged over the photo and its mirror image."""
@@ -200,17 +213,27 @@ class FeatureRecognizer:
             self.model.labels, probabilities, self.min_confidence, pose_frame.main_person() is not None
         )
 
-    def recognize_clip(self, samples: list[tuple[np.ndarray, PoseFrame]]) -> Recognition:
-        """Temporal voting: the average of the frames' probabilities."""
+    def recognize_clip(
+        self, samples: list[tuple[np.ndarray, PoseFrame]], keypoints: np.ndarray | None = None, times_s=None
+    ) -> Recognition:
+        """The average of the voting frames' probabilities, fused with the motion model when the main person's
+        keypoints are given."""
         probabilities = np.mean([self.probabilities(image, frame) for image, frame in samples], axis=0)
         person_found = any(frame.main_person() is not None for _, frame in samples)
+        if self.motion is not None and keypoints is not None and person_found:
+            return self.motion.recognize(keypoints, times_s, probabilities, self.model.labels)
         return recognition_from_probabilities(self.model.labels, probabilities, self.min_confidence, person_found)
 
 
 _default_lock = threading.Lock()
 
 
-def load_default_recognizer(pose: PoseEstimator, folder: Path = DEFAULT_MODEL_DIR) -> FeatureRecognizer:
-    """The recognizer committed under `models/exercise-recognizer/`."""
+def load_default_recognizer(
+    pose: PoseEstimator, folder: Path = DEFAULT_MODEL_DIR, motion_folder: Path | None = None
+) -> FeatureRecognizer:
+    """The recognizer committed under `models/exercise-recognizer/`, with the motion model of
+    `models/motion-recognizer/` (or `motion_folder`) for clips."""
+    from api.ml.recognition_motion import DEFAULT_MOTION_MODEL_DIR, MotionModel
+
     with _default_lock:
-        return FeatureRecognizer.from_dir(folder, pose)
+        return FeatureRecognizer.from_dir(folder, pose, MotionModel.load(motion_folder or DEFAULT_MOTION_MODEL_DIR))

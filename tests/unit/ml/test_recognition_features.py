@@ -197,6 +197,18 @@ def test_a_clip_averages_its_frames(recognizer):
     assert clip.top5 == single.top5 and clip.label == single.label
 
 
+@needs_backbone
+def test_a_clip_with_the_main_persons_keypoints_is_recognised_with_its_motion(recognizer):
+    image = sample_image("bus.jpg")
+    frame = recognizer.extractor.pose.detect(image)
+    keypoints, times = np.stack([frame.main_person().keypoints] * 30), np.arange(30) / 10.0
+    clip = recognizer.recognize_clip([(image, frame), (image, frame)], keypoints, times)
+    votes = recognizer.probabilities(image, frame)
+    assert clip == recognizer.motion.recognize(keypoints, times, votes, recognizer.model.labels)
+    assert {row["label"] for row in clip.top5} <= set(recognizer.motion.labels)
+    assert recognizer.recognize_clip([(image, frame)], None, None) == recognizer.recognize(image, frame)
+
+
 def test_a_person_frame_builds_a_main_person_for_the_features():
     person = Person(box=[10, 10, 190, 290], score=0.9, keypoints=standing_keypoints())
     frame = PoseFrame(image_size=(200, 300), persons=[person])
