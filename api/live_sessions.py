@@ -185,7 +185,7 @@ class LiveService:
         db.session.add(session)
         db.session.commit()
         assessor = SequenceAssessor(exercise)
-        state = {"assessor": assessor.state(), "last_t_ms": None, "last_batch": None, "tracked_box": None}
+        state = {"assessor": assessor.state(), "last_batch": None, "tracked_box": None}
         self.store.drop(session)  # a Redis store may still hold keys of a session of this id in another database
         self.store.save(session, state, assessor.rows, 0, 0, self.settings.ttl_s)
         return session
@@ -217,7 +217,7 @@ class LiveService:
             "active_faults": [],
         }
         if loaded:
-            assessor = self._assessor(session, *loaded)
+            assessor = self._assessor(session, *loaded[:2])
             data.update(self._standing(session, assessor))
         return data
 
@@ -271,7 +271,7 @@ class LiveService:
         if errors:
             raise InvalidInput("the finish request has invalid values", details=errors)
         loaded = self._active_state(session)
-        assessor = self._assessor(session, *loaded)
+        assessor = self._assessor(session, *loaded[:2])
         if not assessor.frame_count:
             raise Conflict("no frame was sent in this live session: nothing to judge")
         result = self._result(session, assessor, loaded[0])
@@ -317,7 +317,7 @@ class LiveService:
                 return {**last["answer"], "duplicate": True}
             self._check_times(session, state, times_ms)
             frames, persons, image_size = frames_of(state)
-            assessor = self._assessor(session, state, rows, version)
+            assessor = self._assessor(session, state, rows)
             saved_rows = assessor.frame_count
             if saved_rows + len(frames) > self.settings.max_frames:
                 raise PayloadTooLarge(f"a live session holds at most {self.settings.max_frames} frames")
@@ -328,7 +328,6 @@ class LiveService:
                 answer["pose"] = persons
             state.update(
                 assessor=assessor.state(),
-                last_t_ms=times_ms[-1],
                 last_batch={"t_ms": times_ms, "answer": answer},
                 image_size=list(image_size),
             )
@@ -383,7 +382,7 @@ class LiveService:
             raise Conflict("the live session has expired", details={"status": EXPIRED})
         return loaded
 
-    def _assessor(self, session: LiveSession, state: dict, rows: bytes, version: int = 0) -> SequenceAssessor:
+    def _assessor(self, session: LiveSession, state: dict, rows: bytes) -> SequenceAssessor:
         return SequenceAssessor.restore(session.exercise, state["assessor"], rows)
 
     def _times(self, values) -> list[int]:
@@ -400,7 +399,7 @@ class LiveService:
         return values
 
     def _check_times(self, session: LiveSession, state: dict, times_ms: list[int]) -> None:
-        last = state["last_t_ms"]
+        last = state["last_batch"]["t_ms"][-1] if state["last_batch"] else None
         if last is not None and times_ms[0] <= last:
             raise InvalidInput(
                 "frames out of order: each batch must start after the last frame already sent",
