@@ -93,10 +93,11 @@ def _migrations_dir() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from api.resources import blueprint, register_namespaces
+    from api.resources import blueprint, live_socket, register_namespaces
 
     register_namespaces()
     app.register_blueprint(blueprint)
+    live_socket.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

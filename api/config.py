@@ -62,6 +62,8 @@ class Config:
         self.LIVE_MAX_FRAME_SIDE = _env_int("LIVE_MAX_FRAME_SIDE", 1280)
         self.LIVE_MAX_FRAMES = _env_int("LIVE_MAX_FRAMES", 108_000)
         self.LIVE_POSE_IMGSZ = _env_int("LIVE_POSE_IMGSZ", 480)
+        self.LIVE_MAX_MESSAGE_BYTES = _env_int("LIVE_MAX_MESSAGE_KB", 2048) * 1024
+        self.LIVE_PING_INTERVAL_S = _env_int("LIVE_PING_INTERVAL_S", 25)
         # datasets (zip uploads, checked before they are accepted)
         self.DATASET_DIR = self.DATA_DIR / "datasets"
         self.DATASET_MAX_UPLOAD_MB = _env_int("DATASET_MAX_UPLOAD_MB", 512)

@@ -101,14 +101,20 @@ def _describe(exc: BaseException) -> tuple[int, str, str, object]:
     return 500, "internal_error", "an unexpected error happened; it has been logged", None
 
 
-def error_response(exc: BaseException):
-    """The JSON response for an exception; rolls back the session on server errors."""
+def error_status_and_body(exc: BaseException) -> tuple[int, dict]:
+    """The status and the one error body for an exception; rolls back the session on server errors."""
     status, code, message, details = _describe(exc)
     if status >= 500:
         from api.extensions import db
 
         db.session.rollback()
-    response = jsonify(error_body(status, code, message, details))
+    return status, error_body(status, code, message, details)
+
+
+def error_response(exc: BaseException):
+    """The JSON response for an exception."""
+    status, body = error_status_and_body(exc)
+    response = jsonify(body)
     response.status_code = status
     if isinstance(exc, HTTPException) and exc.code == 405 and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)

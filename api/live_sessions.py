@@ -71,7 +71,7 @@ class DatabaseStore:
         """Write the new state if nobody else did since `version` was read; whether it was written."""
         changed = db.session.execute(
             update(LiveSession)
-            .where(LiveSession.id == session.id, LiveSession.version == version)
+            .where(LiveSession.id == session.id, LiveSession.version == version, LiveSession.status == ACTIVE)
             .values(state=state, rows=rows.tobytes(), version=version + 1, expires_at=_expiry(ttl_s))
         ).rowcount
         db.session.commit()
@@ -145,6 +145,27 @@ def store_for(url: str):
     if url not in _stores:
         _stores[url] = RedisStore(url) if url else DatabaseStore()
     return _stores[url]
+
+
+@dataclass
+class HeldState:
+    """What a long-lived connection keeps between its batches: the state it last saved and its version. The next
+    batch starts from it without reading the store; the compare-and-set on the version still catches any other
+    writer, and then the state is read again."""
+
+    state: dict | None = None
+    assessor: SequenceAssessor | None = None
+    version: int | None = None
+
+    def take(self) -> tuple[dict, SequenceAssessor, int] | None:
+        """The held state, emptied so that a batch failing half-way leaves nothing stale behind."""
+        if self.version is None:
+            return None
+        held, self.version = (self.state, self.assessor, self.version), None
+        return held
+
+    def keep(self, state: dict, assessor: SequenceAssessor, version: int) -> None:
+        self.state, self.assessor, self.version = state, assessor, version
 
 
 # --- the service ---------------------------------------------------------------------------------------------
@@ -221,8 +242,9 @@ class LiveService:
             data.update(self._standing(session, assessor))
         return data
 
-    def add_keypoints(self, session: LiveSession, body: dict) -> dict:
-        """Feed keypoint frames `{frames, t_ms, image_size}` computed on the device."""
+    def add_keypoints(self, session: LiveSession, body: dict, held: HeldState | None = None) -> dict:
+        """Feed keypoint frames `{frames, t_ms, image_size}` computed on the device; a connection that sends many
+        batches passes its `held` state along."""
         errors = {name: "unknown field" for name in body if name not in FRAME_FIELDS}
         if errors:
             raise InvalidInput("the frames have unknown fields", details=errors)
@@ -237,7 +259,7 @@ class LiveService:
         frames, image_size = request.frames, request.image_size
         if len(frames) != len(times_ms):
             raise InvalidKeypoints("send one t_ms per frame", details={"frames": len(frames), "t_ms": len(times_ms)})
-        return self._feed(session, times_ms, lambda _state: (frames, None, image_size))
+        return self._feed(session, times_ms, lambda _state: (frames, None, image_size), held)
 
     def add_jpegs(self, session: LiveSession, images: list[bytes], times: list[str]) -> dict:
         """Feed small JPEG (or PNG) frames; pose runs here and the main person is followed from frame to frame."""
@@ -306,18 +328,26 @@ class LiveService:
 
     # --- inside -------------------------------------------------------------------------------------------
 
-    def _feed(self, session: LiveSession, times_ms: list[int], frames_of) -> dict:
-        """Compare-and-set loop: load, check the times, measure the frames, answer; again if another write won."""
+    def _feed(self, session: LiveSession, times_ms: list[int], frames_of, held: HeldState | None = None) -> dict:
+        """Compare-and-set loop: load (or take what the connection holds), check the times, measure the frames,
+        answer; again, from the store, if another write won."""
         for attempt in range(UPDATE_RETRIES):
             if attempt:
                 db.session.refresh(session)
-            state, rows, version = self._active_state(session)
+            taken = held.take() if held and not attempt else None
+            if taken:
+                self.check_active(session)
+                state, assessor, version = taken
+            else:
+                state, rows, version = self._active_state(session)
+                assessor = self._assessor(session, state, rows)
             last = state["last_batch"]
             if last and last["t_ms"] == times_ms:
+                if taken:
+                    held.keep(state, assessor, version)
                 return {**last["answer"], "duplicate": True}
             self._check_times(session, state, times_ms)
             frames, persons, image_size = frames_of(state)
-            assessor = self._assessor(session, state, rows)
             saved_rows = assessor.frame_count
             if saved_rows + len(frames) > self.settings.max_frames:
                 raise PayloadTooLarge(f"a live session holds at most {self.settings.max_frames} frames")
@@ -332,6 +362,8 @@ class LiveService:
                 image_size=list(image_size),
             )
             if self.store.save(session, state, assessor.rows, saved_rows, version, self.settings.ttl_s):
+                if held:
+                    held.keep(state, assessor, version + 1)
                 return answer
         raise Conflict("the live session was updated by another request at the same time; send the batch again")
 
@@ -373,9 +405,12 @@ class LiveService:
             },
         }
 
-    def _active_state(self, session: LiveSession) -> tuple[dict, np.ndarray, int]:
+    def check_active(self, session: LiveSession) -> None:
         if session.status != ACTIVE:
             raise Conflict(f"the live session is {session.status}", details={"status": session.status})
+
+    def _active_state(self, session: LiveSession) -> tuple[dict, bytes, int]:
+        self.check_active(session)
         loaded = self.store.load(session)
         if loaded is None:
             self._mark(session, EXPIRED)

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import sys
@@ -29,6 +30,7 @@ import cv2
 import numpy as np
 import psutil
 import requests
+import simple_websocket
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -61,43 +63,70 @@ def start_session(server: Server, headers: dict, exercise: str = "push_up") -> i
     return response.json()["id"]
 
 
-def keypoint_load(server: Server, sessions: int, seconds: float) -> dict:
+def http_channel(server: Server, headers: dict):
+    """One requests.Session a session, one POST a batch."""
+    json_headers = {**headers, "Content-Type": "application/json"}
+
+    def open_channel(session_id: int):
+        http, url = requests.Session(), f"{server.url}/api/v1/live-sessions/{session_id}/frames"
+
+        def send(body: str) -> str | None:
+            response = http.post(url, headers=json_headers, data=body, timeout=60)
+            return None if response.ok else f"{response.status_code} {response.json()['error']['message'][:60]}"
+
+        return send, http.close
+
+    return open_channel
+
+
+def socket_channel(server: Server, headers: dict):
+    """One WebSocket a session, one message a batch."""
+
+    def open_channel(session_id: int):
+        url = f"{server.url.replace('http', 'ws', 1)}/api/v1/live-sessions/{session_id}/socket"
+        ws = simple_websocket.Client.connect(url, headers=headers)
+
+        def send(body: str) -> str | None:
+            ws.send(body)
+            answer = json.loads(ws.receive(timeout=60))
+            return f"{answer['status']} {answer['error']['message'][:60]}" if "error" in answer else None
+
+        return send, ws.close
+
+    return open_channel
+
+
+def keypoint_load(server: Server, sessions: int, seconds: float, channel) -> dict:
     """Every session sends one batch each 0.5 s, all sessions at once; answer times and errors."""
     headers = server.headers()
     frames = push_up_stream(seconds).tolist()
-    ids = [start_session(server, headers) for _ in range(sessions)]
+    opened = [channel(server, headers)(start_session(server, headers)) for _ in range(sessions)]
     # Encoded once, as a phone encodes its own batches: the load generator shares the server's 2 cores.
     bodies = [
         json.dumps({"frames": frames[first : first + BATCH_FRAMES], "image_size": SIZE,
                     "t_ms": [round(i * 1000 / FPS) for i in range(first, min(first + BATCH_FRAMES, len(frames)))]})
         for first in range(0, len(frames), BATCH_FRAMES)
     ]  # fmt: skip
-    json_headers = {**headers, "Content-Type": "application/json"}
     latencies: list[float] = []
     errors: Counter = Counter()
     lock = threading.Lock()
     begin = time.monotonic() + 1.0
 
-    def run(session_id: int, offset: float) -> None:
-        http = requests.Session()
+    def run(send, offset: float) -> None:
         for batch, body in enumerate(bodies):
             due = begin + offset + batch * BATCH_FRAMES / FPS
             time.sleep(max(0.0, due - time.monotonic()))
             sent = time.perf_counter()
             try:
-                response = http.post(f"{server.url}/api/v1/live-sessions/{session_id}/frames", headers=json_headers,
-                                     data=body, timeout=60)  # fmt: skip
-                outcome = response.status_code if response.status_code != 200 else None
-                if outcome:
-                    outcome = f"{outcome} {response.json()['error']['message'][:60]}"
-            except requests.RequestException as exc:
+                outcome = send(body)
+            except (requests.RequestException, simple_websocket.ConnectionClosed, TypeError) as exc:
                 outcome = type(exc).__name__
             with lock:
                 latencies.append(time.perf_counter() - sent)
                 if outcome:
                     errors[outcome] += 1
 
-    threads = [threading.Thread(target=run, args=(sid, i * 0.5 / sessions)) for i, sid in enumerate(ids)]
+    threads = [threading.Thread(target=run, args=(send, i * 0.5 / sessions)) for i, (send, _) in enumerate(opened)]
     workers = psutil.Process(server.master.pid).children()
     cpu_before = sum(sum(worker.cpu_times()[:2]) for worker in workers)
     for thread in threads:
@@ -105,6 +134,8 @@ def keypoint_load(server: Server, sessions: int, seconds: float) -> dict:
     for thread in threads:
         thread.join()
     server_cpu_s = sum(sum(worker.cpu_times()[:2]) for worker in workers) - cpu_before
+    for _, close in opened:
+        close()
     return {"p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * percentile(latencies, 0.95),
             "server_cpu_ms": 1000 * server_cpu_s / len(latencies),
             "requests": len(latencies), "errors": sum(errors.values()), "error_kinds": dict(errors)}  # fmt: skip
@@ -169,19 +200,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, nargs="+", default=[50, 100])
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4, help="sync workers for the HTTP route")
+    parser.add_argument("--socket-workers", type=int, default=2, help="threaded workers for the WebSocket")
+    parser.add_argument("--socket-threads", type=int, default=128, help="GUNICORN_THREADS for the WebSocket")
     parser.add_argument("--stores", nargs="+", default=["db", "redis"], choices=["db", "redis"])
+    parser.add_argument("--channels", nargs="+", default=["http", "socket"], choices=["http", "socket"])
     args = parser.parse_args()
     print(f"live_batch_in_process_ms: {in_process_batch_ms():.1f}")
     stores = {"db": "", "redis": "redis://127.0.0.1:6379/13"}
-    for store in args.stores:
-        url = stores[store]
-        server = Server(args.workers)
-        server.env["LIVE_STORE_URL"] = url
+    channels = {"http": http_channel, "socket": socket_channel}
+    for store, channel in itertools.product(args.stores, args.channels):
+        workers = args.workers if channel == "http" else args.socket_workers
+        server = Server(workers)
+        server.env["LIVE_STORE_URL"] = stores[store]
+        server.env["GUNICORN_THREADS"] = "1" if channel == "http" else str(args.socket_threads)
         with server:
             for sessions in args.sessions:
-                result = keypoint_load(server, sessions, args.seconds)
-                name = f"live_kp_{store}_{sessions}s_w{args.workers}"
+                result = keypoint_load(server, sessions, args.seconds, channels[channel])
+                name = f"live_kp_{channel}_{store}_{sessions}s_w{workers}"
                 print(f"{name}_p50_ms: {result['p50_ms']:.1f}")
                 print(f"{name}_p95_ms: {result['p95_ms']:.1f}")
                 print(f"{name}_server_cpu_ms_per_request: {result['server_cpu_ms']:.1f}")
@@ -189,7 +225,7 @@ def main() -> None:
                 print(f"{name}_errors: {result['errors']}")
                 if result["errors"]:
                     print(f"{name}_error_kinds: {result['error_kinds']}")
-            if store == "db":
+            if store == "db" and channel == "http":
                 for width in (480, 320):
                     print(f"live_jpeg_{width}px_frames_per_s: {jpeg_rate(server, width):.1f}")
                 cue_ms, rep_ms = paced_latencies(server)
