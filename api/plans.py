@@ -10,9 +10,10 @@ from api.exceptions import InvalidInput
 from api.extensions import db
 from api.models import Analysis, BodyMetric, Plan, PlanVersion, User, Workout
 from api.ownership import get_owned
-from api.planner.generator import build_request, generate_plan
+from api.planner.generator import generate_plan
 from api.planner.progress import compute_progress
 from api.planner.progression import adapt_plan
+from api.planner.request import build_request
 from api.vocabulary import PROFILE_FIELDS
 
 DEFAULT_BODY_WEIGHT_KG = 70.0

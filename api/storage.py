@@ -8,14 +8,11 @@ import os
 import shutil
 import socket
 import uuid
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, UnidentifiedImageError
-
-from api.exceptions import InvalidMedia, PayloadTooLarge, StorageFull, UnsupportedMedia
+from api.exceptions import InvalidMedia, StorageFull, UnsupportedMedia
 from api.processes import pid_alive
 
 CHUNK_BYTES = 1024 * 1024
@@ -44,31 +41,6 @@ def sniff_mime(head: bytes) -> str | None:
 
 def kind_of(mime: str) -> str:
     return next(kind for kind, types in KIND_TYPES.items() if mime in types)
-
-
-def check_image(path: Path, max_pixels: int) -> tuple[int, int]:
-    """Refuse images over the pixel limit (read from the header, before decoding) or that do not decode."""
-    try:
-        with Image.open(path) as header:
-            width, height = header.size
-        if width * height > max_pixels:
-            raise PayloadTooLarge(
-                f"image of {width}x{height} pixels is over the limit of {max_pixels:,} pixels",
-                details={"width": width, "height": height, "max_pixels": max_pixels},
-            )
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                image.load()
-    except PayloadTooLarge:
-        raise
-    except Image.DecompressionBombError as exc:  # Pillow's own limit, met on open before our header check
-        raise PayloadTooLarge(
-            f"the image is over the limit of {max_pixels:,} pixels", details={"max_pixels": max_pixels}
-        ) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Warning) as exc:
-        raise InvalidMedia(f"the image does not decode: {exc.__class__.__name__}") from exc
-    return width, height
 
 
 def staged_name(suffix: str = "") -> str:

@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from api.exceptions import InvalidMedia, PayloadTooLarge
 from api.extensions import db
+from api.ml.images import check_image
 from api.models import Upload, User
 from api.ownership import get_owned
-from api.storage import Storage, StoredFile, check_image
+from api.storage import Storage, StoredFile
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.planner.generator import build_request, generate_plan  # noqa: E402
+from api.planner.generator import generate_plan  # noqa: E402
 from api.planner.progress import compute_progress  # noqa: E402
+from api.planner.request import build_request  # noqa: E402
 
 START = date(2025, 1, 1)
 PROFILE = {"age": 35, "weight_kg": 80, "fitness_level": "intermediate", "goal": "hypertrophy", "days_per_week": 4,

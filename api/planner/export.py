@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 BLOCKS = ("warm_up", "exercises", "extras", "cool_down")
@@ -51,24 +52,29 @@ def _title(week: dict, day: dict) -> str:
     return f"FitCoach: {focus} (week {week['week']}{', deload' if week['deload'] else ''})"
 
 
+def _training_days(plan: dict) -> Iterator[tuple[dict, dict]]:
+    """(week, day) for every day of the schedule that was not skipped."""
+    for week in plan["schedule"]:
+        for day in week["days"]:
+            if not day.get("skipped"):
+                yield week, day
+
+
 def plan_to_ics(plan: dict, plan_id: int, stamp: str) -> str:
     """One all-day event per training day (skipped days left out); `stamp` is the DTSTAMP, UTC `YYYYMMDDTHHMMSSZ`."""
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//FitCoach//Plans//EN", "CALSCALE:GREGORIAN"]
-    for week in plan["schedule"]:
-        for day in week["days"]:
-            if day.get("skipped"):
-                continue
-            start = date.fromisoformat(day["date"])
-            lines += [
-                "BEGIN:VEVENT",
-                f"UID:fitcoach-plan-{plan_id}-{day['day_id']}@fitcoach",
-                f"DTSTAMP:{stamp}",
-                f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
-                f"DTEND;VALUE=DATE:{start + timedelta(days=1):%Y%m%d}",
-                f"SUMMARY:{_ics_text(_title(week, day))}",
-                f"DESCRIPTION:{_ics_text(_description(day))}",
-                "END:VEVENT",
-            ]
+    for week, day in _training_days(plan):
+        start = date.fromisoformat(day["date"])
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:fitcoach-plan-{plan_id}-{day['day_id']}@fitcoach",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{start + timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{_ics_text(_title(week, day))}",
+            f"DESCRIPTION:{_ics_text(_description(day))}",
+            "END:VEVENT",
+        ]
     lines.append("END:VCALENDAR")
     return "\r\n".join(folded for line in lines for folded in _fold(line)) + "\r\n"
 
@@ -86,22 +92,19 @@ def plan_to_csv(plan: dict) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
-    for week in plan["schedule"]:
-        for day in week["days"]:
-            if day.get("skipped"):
-                continue
-            for block in BLOCKS:
-                for item in day[block]:
-                    writer.writerow(
-                        {
-                            **item,
-                            "week": week["week"],
-                            "day_id": day["day_id"],
-                            "date": day["date"],
-                            "focus": day["focus"],
-                            "block": block,
-                            "reps": _range(item.get("rep_range")),
-                            "hold_s": _range(item.get("hold_s")),
-                        }
-                    )
+    for week, day in _training_days(plan):
+        for block in BLOCKS:
+            for item in day[block]:
+                writer.writerow(
+                    {
+                        **item,
+                        "week": week["week"],
+                        "day_id": day["day_id"],
+                        "date": day["date"],
+                        "focus": day["focus"],
+                        "block": block,
+                        "reps": _range(item.get("rep_range")),
+                        "hold_s": _range(item.get("hold_s")),
+                    }
+                )
     return buffer.getvalue()

@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from api.exceptions import Conflict, InvalidMedia, PayloadTooLarge, StorageFull, UnsupportedMedia
 from api.extensions import db
-from api.ml.datasets import DatasetLimits, import_dataset
+from api.ml.datasets import import_dataset
+from api.ml.datasets.problems import DatasetLimits
 from api.models import Dataset, TrainingJob, User
 from api.ownership import get_owned
 from api.storage import CHUNK_BYTES, sniff_mime

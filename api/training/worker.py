@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from api.extensions import db
 from api.jobs.context import JobCancelled, JobContext, JobFailed
 from api.jobs.models import INTERRUPTED, SUCCEEDED
-from api.ml.datasets import IMAGE_SUFFIXES
+from api.ml.datasets.files import IMAGE_SUFFIXES
 from api.ml.training import (
     EpochReport,
     TrainingCancelled,

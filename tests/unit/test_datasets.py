@@ -11,7 +11,9 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from api.exceptions import InvalidDataset
-from api.ml.datasets import DatasetLimits, SplitItem, choose_validation, group_of, import_dataset
+from api.ml.datasets import import_dataset
+from api.ml.datasets.problems import DatasetLimits
+from api.ml.datasets.split import SplitItem, choose_validation, group_of
 from tests.shapes import SHAPES, classification_files, detection_files, jpeg, shape_image, zip_bytes
 
 LIMITS = DatasetLimits(max_listed_problems=3)

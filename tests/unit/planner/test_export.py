@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import icalendar
 
 from api.planner.export import CSV_COLUMNS, plan_to_csv, plan_to_ics
-from api.planner.generator import build_request, generate_plan
+from api.planner.generator import generate_plan
 from api.planner.progression import adapt_plan
+from api.planner.request import build_request
 
 START = date(2026, 1, 5)
 PROFILE = {

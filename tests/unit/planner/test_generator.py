@@ -10,7 +10,9 @@ from api.exceptions import InvalidInput
 from api.ml.posture.rules import RULES
 from api.planner import prescription as rx
 from api.planner.catalogue import CATALOGUE, MUSCLE_GROUPS, easier_chain, is_safe_for, usable_with
-from api.planner.generator import NON_HEAVY_PATTERNS, PLAN_GOALS, build_request, generate_plan
+from api.planner.generator import generate_plan
+from api.planner.request import PLAN_GOALS, build_request
+from api.planner.templates import NON_HEAVY_PATTERNS
 from api.vocabulary import BODY_REGIONS, EQUIPMENT, FITNESS_LEVELS
 
 TODAY = date(2026, 11, 24)

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.planner.generator import build_request, generate_plan
+from api.planner.generator import generate_plan
 from api.planner.progression import adapt_plan, decide, round_load
+from api.planner.request import build_request
 
 START = date(2026, 1, 5)
 PROFILE = {
