@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import cv2
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 
 from api.exceptions import (
     Conflict,
@@ -29,7 +29,7 @@ from api.extensions import db
 from api.ml.keypoints import KEYPOINT_FORMATS, read_keypoint_request
 from api.ml.live_pose import LivePose
 from api.ml.posture import SUPPORTED_EXERCISES, SequenceAssessor
-from api.models import LiveSession, User
+from api.models import LiveSession, LiveSessionRows, User
 from api.models.base import as_utc, utcnow
 from api.ownership import get_owned_by
 from api.storage import sniff_mime
@@ -61,24 +61,39 @@ class LiveSettings:
 
 
 class DatabaseStore:
-    """The running state in the session's own row."""
+    """The running state in the session's own row, each batch's new rows appended in `live_session_rows`."""
 
     def load(self, session: LiveSession) -> tuple[dict, bytes, int] | None:
         """The state as the session's row was read (in this request; a retry refreshes the row first)."""
-        return (session.state, session.rows or b"", session.version) if session.state is not None else None
+        if session.state is None:
+            return None
+        chunks = db.session.scalars(
+            select(LiveSessionRows.data)
+            .where(LiveSessionRows.session_id == session.id)
+            .order_by(LiveSessionRows.first_frame)
+        )
+        return session.state, b"".join(chunks), session.version
 
     def save(self, session: LiveSession, state: dict, rows: np.ndarray, saved_rows: int, version: int, ttl_s: int):
-        """Write the new state if nobody else did since `version` was read; whether it was written."""
+        """Write the new state and append the new rows if nobody else wrote since `version` was read; whether it
+        was written."""
         changed = db.session.execute(
             update(LiveSession)
             .where(LiveSession.id == session.id, LiveSession.version == version, LiveSession.status == ACTIVE)
-            .values(state=state, rows=rows.tobytes(), version=version + 1, expires_at=_expiry(ttl_s))
+            .values(state=state, version=version + 1, expires_at=_expiry(ttl_s))
         ).rowcount
+        if changed == 1 and len(rows) > saved_rows:
+            db.session.execute(
+                insert(LiveSessionRows).values(
+                    session_id=session.id, first_frame=saved_rows, data=rows[saved_rows:].tobytes()
+                )
+            )
         db.session.commit()
         return changed == 1
 
     def drop(self, session: LiveSession) -> None:
-        session.state, session.rows = None, None
+        session.state = None
+        db.session.execute(delete(LiveSessionRows).where(LiveSessionRows.session_id == session.id))
 
     def expires_at(self, session: LiveSession):
         return as_utc(session.expires_at)
@@ -211,8 +226,9 @@ class LiveService:
         self.store.save(session, state, assessor.rows, 0, 0, self.settings.ttl_s)
         return session
 
-    def get_own(self, user_id: int, session_id: int) -> LiveSession:
-        return get_owned_by(LiveSession, user_id, session_id, "live session")
+    def get_own(self, user_id: int, session_id: int, fresh: bool = False) -> LiveSession:
+        """The caller's session; `fresh` reads its row again (another request may have finished it)."""
+        return get_owned_by(LiveSession, user_id, session_id, "live session", fresh)
 
     def own_query(self, user: User):
         return select(LiveSession).where(LiveSession.user_id == user.id).order_by(LiveSession.id.desc())
@@ -333,7 +349,7 @@ class LiveService:
         answer; again, from the store, if another write won."""
         for attempt in range(UPDATE_RETRIES):
             if attempt:
-                db.session.refresh(session)
+                session = self.get_own(session.user_id, session.id, fresh=True)
             taken = held.take() if held and not attempt else None
             if taken:
                 self.check_active(session)
@@ -466,12 +482,17 @@ class LiveService:
         db.session.commit()
 
     def _expire_abandoned(self) -> None:
-        """Sessions past their expiry lose their running state (a database store keeps it in their row)."""
-        db.session.execute(
-            update(LiveSession)
-            .where(LiveSession.status == ACTIVE, LiveSession.expires_at < utcnow(), LiveSession.state.isnot(None))
-            .values(status=EXPIRED, state=None, rows=None)
-        )
+        """Sessions past their expiry lose their running state (a database store keeps it in their rows)."""
+        abandoned = db.session.scalars(
+            select(LiveSession.id).where(
+                LiveSession.status == ACTIVE, LiveSession.expires_at < utcnow(), LiveSession.state.isnot(None)
+            )
+        ).all()
+        if abandoned:
+            db.session.execute(delete(LiveSessionRows).where(LiveSessionRows.session_id.in_(abandoned)))
+            db.session.execute(
+                update(LiveSession).where(LiveSession.id.in_(abandoned)).values(status=EXPIRED, state=None)
+            )
         db.session.commit()
 
 

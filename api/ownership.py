@@ -13,9 +13,10 @@ def get_owned(model, user, object_id: int, what: str):
     return get_owned_by(model, user.id, object_id, what)
 
 
-def get_owned_by(model, user_id: int, object_id: int, what: str):
-    """`get_owned` for a caller known only by id (a hot path that need not load the user's row)."""
-    row = db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
+def get_owned_by(model, user_id: int, object_id: int, what: str, fresh: bool = False):
+    """`get_owned` for a caller known only by id (a hot path that need not load the user's row); `fresh` reads
+    the row again even if this session holds it."""
+    row = db.session.get(model, object_id, populate_existing=fresh) if 0 < object_id <= MAX_ID else None
     if row is None or row.user_id != user_id:
         raise NotFound(f"{what} {object_id} not found")
     return row

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import simple_websocket
 
 API_PREFIX = "/api/v1"
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -98,19 +99,52 @@ ERRORS_BY_STATUS: dict[int, type[ApiError]] = {
 
 def error_from_response(response: requests.Response) -> ApiError:
     """The exception for an error response, carrying the server's message (our one JSON error shape)."""
-    code = details = None
-    message = ""
     try:
-        error = response.json().get("error") or {}
-        message, code, details = error.get("message") or "", error.get("code"), error.get("details")
-    except (ValueError, AttributeError):
-        pass
-    status = response.status_code
+        body = response.json()
+    except ValueError:
+        body = None
+    return error_from_body(response.status_code, body)
+
+
+def error_from_body(status: int, body) -> ApiError:
+    """The exception for an error `status` and its body in the API's error shape (or anything else)."""
+    error = (body.get("error") if isinstance(body, dict) else None) or {}
+    if not isinstance(error, dict):
+        error = {}
+    message, code, details = error.get("message") or "", error.get("code"), error.get("details")
     if not message:
         message = {413: "the file is too large for the server"}.get(status, f"the server answered {status}")
     fallback = ServerError if status >= 500 else ApiError
     cls = Invalid if status == 400 else ERRORS_BY_STATUS.get(status, fallback)
     return cls(message, status=status, code=code, details=details)
+
+
+class LiveSocket:
+    """A live session's WebSocket: a keypoint batch out, its answer back, errors raised as the HTTP route's are."""
+
+    def __init__(self, ws, timeout: float):
+        self.ws, self.timeout = ws, timeout
+
+    def send_live_keypoints(self, frames: list, t_ms: list[int], image_size: tuple[int, int]) -> dict:
+        body = {"frames": frames, "t_ms": list(t_ms), "image_size": list(image_size)}
+        try:
+            self.ws.send(json.dumps(body))
+            text = self.ws.receive(timeout=self.timeout)
+        except (simple_websocket.ConnectionClosed, OSError) as exc:
+            raise NetworkError("the live connection to the server was lost") from exc
+        if text is None:
+            raise NetworkError("the server took too long to answer; try again")
+        try:
+            answer = json.loads(text)
+        except ValueError as exc:
+            raise ServerError("the server sent an answer the app cannot read") from exc
+        if "error" in answer:
+            raise error_from_body(answer.get("status") or 500, answer)
+        return answer
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.ws.close()
 
 
 class TokenStore:
@@ -265,9 +299,10 @@ class ApiClient:
         except requests.Timeout as exc:
             raise NetworkError("the server took too long to answer; try again") from exc
         except requests.RequestException as exc:
-            raise NetworkError(
-                f"cannot reach the server at {self._base_url}; check the address and your network"
-            ) from exc
+            raise self._unreachable() from exc
+
+    def _unreachable(self) -> NetworkError:
+        return NetworkError(f"cannot reach the server at {self._base_url}; check the address and your network")
 
     def request(self, method: str, path: str, *, auth: bool = True, raw: bool = False, body_factory=None, **kwargs):
         """Send a call; on 401 with a refresh token, refresh once and retry. Returns JSON (or the response)."""
@@ -394,6 +429,23 @@ class ApiClient:
         files = [("frames", (f"{t}.jpg", data, "image/jpeg")) for t, data in zip(t_ms, jpegs, strict=True)]
         return self.request("POST", f"/live-sessions/{session_id}/frames", files=files,
                             data=[("t_ms", str(t)) for t in t_ms])  # fmt: skip
+
+    def open_live_socket(self, session_id: int) -> LiveSocket | None:
+        """The session's WebSocket, for keypoint batches with less overhead than a request each; None when the
+        server answers without one (an older server, workers that are not threaded, or any refusal, which the HTTP
+        route then gives in full). A server out of reach raises `NetworkError`."""
+        url = self.url(f"/live-sessions/{session_id}/socket").replace("http", "ws", 1)
+        for attempt in range(2):
+            try:
+                ws = simple_websocket.Client.connect(url, headers={"Authorization": f"Bearer {self.tokens.access}"})
+                return LiveSocket(ws, self.timeout)
+            except simple_websocket.ConnectionError as exc:
+                if exc.status_code != 401 or attempt or not self.tokens.refresh:
+                    return None
+                self._refresh_after_401(f"Bearer {self.tokens.access}")
+            except OSError as exc:
+                raise self._unreachable() from exc
+        return None
 
     def finish_live_session(self, session_id: int, log_workout: bool = False, weight_kg: float | None = None) -> dict:
         """End the set: `{session, analysis, workout_id}`, logged as a workout when asked."""

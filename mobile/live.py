@@ -1,10 +1,11 @@
 """Live coaching without Kivy: a camera's frames sent to a live session in batches.
 
 `LiveStreamer` reads the camera on one thread (every frame goes to `on_frame`, for the preview) and sends about
-`SEND_FPS` frames a second, in batches of `BATCH_S`, on another: keypoints when a pose source runs on the device,
-JPEG frames otherwise. A batch that fails for want of a connection (or a server error) is sent again, the same
-frames with the same timestamps, until it goes through (the server ignores a batch it has already seen); what the
-camera gives meanwhile waits and goes in the next request, so no frame is lost. Callbacks run on the worker
+`SEND_FPS` frames a second, in batches of `BATCH_S`, on another: keypoints when a pose source runs on the device
+(over the session's WebSocket when the server offers one, else one request a batch), JPEG frames otherwise. A
+batch that fails for want of a connection (or a server error) is sent again, the same frames with the same
+timestamps, until it goes through (the server ignores a batch it has already seen); what the camera gives
+meanwhile waits and goes in the next request, so no frame is lost. Callbacks run on the worker
 threads: the screen hands them to the UI thread.
 """
 
@@ -71,6 +72,8 @@ class LiveStreamer:
         self.max_frames = MAX_JPEG_FRAMES if pose is None else MAX_KEYPOINT_FRAMES
         self.retry_s = retry_s
         self.sent_frames = 0
+        self._socket: api.LiveSocket | None = None
+        self._socket_offered = pose is not None
         self._waiting: deque[Frame] = deque()
         self._camera_done = False
         self._wake = threading.Condition()
@@ -143,7 +146,24 @@ class LiveStreamer:
         except api.ApiError as exc:
             error = exc
             self.abort()
+        finally:
+            if self._socket is not None:
+                self._socket.close()
         self.on_end(error)
+
+    def _send_keypoints(self, keypoints: list, t_ms: list[int], image_size: tuple[int, int]) -> dict:
+        """Over the WebSocket while it works (opened again after a loss), by HTTP if the server has none."""
+        if self._socket is None and self._socket_offered:
+            self._socket = self.client.open_live_socket(self.session_id)
+            self._socket_offered = self._socket is not None
+        if self._socket is None:
+            return self.client.send_live_keypoints(self.session_id, keypoints, t_ms, image_size)
+        try:
+            return self._socket.send_live_keypoints(keypoints, t_ms, image_size)
+        except api.NetworkError:
+            self._socket.close()
+            self._socket = None
+            raise
 
     def _send(self, batch: list[Frame]) -> None:
         """Send one batch, again after a pause while the connection is lost; an `api.ApiError` that retrying
@@ -155,7 +175,7 @@ class LiveStreamer:
             height, width = small[0].image.shape[:2]
 
             def request():
-                return self.client.send_live_keypoints(self.session_id, keypoints, t_ms, (width, height))
+                return self._send_keypoints(keypoints, t_ms, (width, height))
         else:
             jpegs = [encode_jpeg(frame.image) for frame in small]
 

@@ -1,7 +1,7 @@
 """SQLAlchemy models. Every model module is imported here so that Alembic sees every table."""
 
 from api.models.accounts import Profile, RevokedToken, User
-from api.models.live import LiveSession
+from api.models.live import LiveSession, LiveSessionRows
 from api.models.media import Upload
 from api.models.planning import BodyMetric, Plan, PlanVersion, Workout
 from api.models.training import Dataset, EpochMetric, ModelVersion, TrainingJob
@@ -13,6 +13,7 @@ __all__ = [
     "Dataset",
     "EpochMetric",
     "LiveSession",
+    "LiveSessionRows",
     "ModelVersion",
     "Plan",
     "PlanVersion",

@@ -12,8 +12,9 @@ from api.models.base import Timestamped
 
 
 class LiveSession(Timestamped, db.Model):
-    """One set coached live. `state`, `rows` and `version` hold the running assessment when the database is the
-    session store (with Redis they stay empty); `version` makes every update a compare-and-set."""
+    """One set coached live. `state` and `version`, with the frames' rows in `LiveSessionRows`, hold the running
+    assessment when the database is the session store (with Redis they stay empty); `version` makes every update
+    a compare-and-set."""
 
     __tablename__ = "live_sessions"
 
@@ -28,4 +29,13 @@ class LiveSession(Timestamped, db.Model):
     analysis_id: Mapped[int | None] = mapped_column(ForeignKey("analyses.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[dict | None] = mapped_column(JSON)
-    rows: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class LiveSessionRows(db.Model):
+    """The measured rows of one batch of a live session's frames, appended as batches come (never rewritten)."""
+
+    __tablename__ = "live_session_rows"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True)
+    first_frame: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

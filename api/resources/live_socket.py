@@ -43,17 +43,19 @@ def admit():
 @sock.route("/live-sessions/<int:session_id>/socket", bp=blueprint)
 def live_socket(ws, session_id: int):
     """Answer each batch the socket brings until the client closes it or stays silent for the session's TTL."""
-    user_id, live, held = caller_id(), service(), HeldState()
+    live, held = service(), HeldState()
+    session = live.get_own(caller_id(), session_id)
+    db.session.expunge(session)  # kept between batches; its status is checked again whenever a write is refused
     db.session.remove()  # the checks' connection goes back to the pool before the socket waits
     while True:
         message = ws.receive(timeout=live.settings.ttl_s)
         if message is None:
             ws.close(message="no frames for the session's time to live")
             return
-        ws.send(json.dumps(answer(live, held, user_id, session_id, message)))
+        ws.send(json.dumps(answer(live, held, session, message)))
 
 
-def answer(live, held: HeldState, user_id: int, session_id: int, message) -> dict:
+def answer(live, held: HeldState, session, message) -> dict:
     """One batch's answer, or the API's error body with the status the HTTP route would have given."""
     try:
         if isinstance(message, bytes):
@@ -64,7 +66,7 @@ def answer(live, held: HeldState, user_id: int, session_id: int, message) -> dic
             body = None
         if not isinstance(body, dict):
             raise InvalidInput("each message must be a JSON object", code="invalid_json")
-        update = live.add_keypoints(live.get_own(user_id, session_id), body, held)
+        update = live.add_keypoints(session, body, held)
         return marshal(update, live_update)
     except Exception as exc:  # every failure is answered in the API's error shape, as the HTTP route would
         status, error = error_status_and_body(exc)

@@ -167,14 +167,25 @@ def test_finishing_without_frames_is_a_conflict(client, auth_headers):
     assert_error(client.post(f"{API}/{session['id']}/finish", headers=auth_headers, json={}), 409, "conflict")
 
 
-def test_an_abandoned_session_expires(app, client, auth_headers):
+def stored_row_batches(app, session_id: int) -> int:
+    from api.extensions import db
+    from api.models import LiveSessionRows
+
+    with app.app_context():
+        return db.session.query(LiveSessionRows).filter_by(session_id=session_id).count()
+
+
+def test_an_abandoned_session_expires_and_its_rows_go(app, client, auth_headers):
     app.config["LIVE_TTL_S"] = 0
     try:
         session = start(client, auth_headers)
+        feed(client, auth_headers, session["id"], push_up_frames(1), size=10)
+        assert stored_row_batches(app, session["id"]) == 4  # 31 frames: one appended chunk a batch
         start(client, auth_headers)  # starting another sweeps the abandoned ones
     finally:
         app.config["LIVE_TTL_S"] = 1800
     assert client.get(f"{API}/{session['id']}", headers=auth_headers).get_json()["status"] == "expired"
+    assert stored_row_batches(app, session["id"]) == 0
     batch = {"frames": [side_push_up(170).tolist()], "t_ms": [0], "image_size": SIZE}
     assert_error(client.post(f"{API}/{session['id']}/frames", headers=auth_headers, json=batch), 409, "conflict")
 
@@ -188,19 +199,6 @@ def test_deleting_a_session_keeps_its_analysis(client, auth_headers):
     assert client.delete(f"{API}/{session['id']}", headers=auth_headers).status_code == 204
     assert client.get(f"{API}/{session['id']}", headers=auth_headers).status_code == 404
     assert client.get(f"/api/v1/analyses/{analysis_id}", headers=auth_headers).status_code == 200
-
-
-@pytest.fixture
-def redis_store(app):
-    redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/14"
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    app.config["LIVE_STORE_URL"] = url
-    yield redis.Redis.from_url(url)
-    app.config["LIVE_STORE_URL"] = ""
 
 
 def test_a_new_session_never_inherits_redis_keys_left_under_its_id(client, auth_headers, redis_store):

@@ -14,6 +14,14 @@ from tests.api.test_live_sessions import API, SIZE, feed, push_up_frames, start
 FPS = 15
 
 
+@pytest.fixture(params=["database", "redis"])
+def store(request):
+    """Each test below runs with the session state in the database and then in Redis."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_store")
+    return request.param
+
+
 @pytest.fixture
 def server(app):
     """The test app on a real threaded server (a WebSocket needs a socket), stopped after the test."""
@@ -76,7 +84,7 @@ def test_a_bad_message_is_answered_with_the_api_error_and_the_socket_stays_open(
         ws.close()
 
 
-def test_a_batch_written_over_http_meanwhile_is_not_lost(client, auth_headers, server):
+def test_a_batch_written_over_http_meanwhile_is_not_lost(client, auth_headers, server, store):
     """The socket holds the state it saved; a batch sent over HTTP in between moves the version on, and the
     socket's next batch is measured after it, not over it."""
     session = start(client, auth_headers)
@@ -96,16 +104,9 @@ def test_a_batch_written_over_http_meanwhile_is_not_lost(client, auth_headers, s
 
 
 @pytest.mark.parametrize("who,status", [("nobody", 401), ("another user", 404)])
-def test_only_the_owner_gets_a_socket(client, auth_headers, server, who, status):
+def test_only_the_owner_gets_a_socket(client, auth_headers, other_user, server, who, status):
     session = start(client, auth_headers)
-    if who == "nobody":
-        headers = {}
-    else:
-        client.post("/api/v1/auth/register", json={"email": "other@example.com", "password": "correct-horse-42",
-                                                   "name": "Other"})  # fmt: skip
-        token = client.post("/api/v1/auth/login", json={"email": "other@example.com",
-                                                        "password": "correct-horse-42"}).get_json()["access_token"]  # fmt: skip
-        headers = {"Authorization": f"Bearer {token}"}
+    headers = {} if who == "nobody" else other_user["headers"]
     with pytest.raises(simple_websocket.ConnectionError) as refused:
         connect(server, headers, session["id"])
     assert refused.value.status_code == status
@@ -128,3 +129,22 @@ def test_the_upgrade_is_refused_with_the_api_error_before_any_socket(client, aut
     active = start(client, auth_headers)
     single = client.get(f"{API}/{active['id']}/socket", headers=upgrade, environ_overrides={"wsgi.multithread": False})
     assert single.status_code == 503 and "GUNICORN_THREADS" in single.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("ended_by,status", [("finish", 409), ("delete", 404)])
+def test_a_session_ended_over_http_refuses_the_sockets_next_batch(
+    client, auth_headers, server, store, ended_by, status
+):
+    session = start(client, auth_headers)
+    sent = list(batches(push_up_frames(1), 10))
+    ws = connect(server, auth_headers, session["id"])
+    try:
+        assert "error" not in ask(ws, sent[0])
+        if ended_by == "finish":
+            assert client.post(f"{API}/{session['id']}/finish", headers=auth_headers, json={}).status_code == 200
+        else:
+            assert client.delete(f"{API}/{session['id']}", headers=auth_headers).status_code == 204
+        refused = ask(ws, sent[1])
+    finally:
+        ws.close()
+    assert refused["status"] == status

@@ -224,3 +224,50 @@ def test_client_module_does_not_import_kivy():
 
     code = "import sys, mobile.api_client; sys.exit(1 if any(m.startswith('kivy') for m in sys.modules) else 0)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def live_batch(first_ms: int) -> dict:
+    from tests.unit.ml.skeletons import side_push_up
+
+    return {"frames": [side_push_up(170).tolist()] * 3, "t_ms": [first_ms, first_ms + 100, first_ms + 200],
+            "image_size": (640, 480)}  # fmt: skip
+
+
+def test_a_live_socket_answers_like_the_frames_route_and_raises_its_errors(live, signed_in):
+    from mobile.devserver import expired_access_token
+
+    session = signed_in.create_live_session("push_up")
+    signed_in.tokens.update(access_token=expired_access_token(live, signed_in.user["id"]))
+    socket = signed_in.open_live_socket(session["id"])  # the expired token is refreshed once on the way
+    assert socket is not None
+    try:
+        answer = socket.send_live_keypoints(**live_batch(0))
+        assert answer["duplicate"] is False and answer["rep_count"] == 0 and answer["phase"] is not None
+        with pytest.raises(api.Invalid) as caught:
+            socket.send_live_keypoints(**live_batch(100))  # before the last frame sent
+        assert caught.value.details["last_t_ms"] == 200
+        assert socket.send_live_keypoints(**live_batch(300))["duplicate"] is False
+    finally:
+        socket.close()
+    with pytest.raises(api.NetworkError):
+        socket.send_live_keypoints(**live_batch(600))
+    assert signed_in.live_session(session["id"])["status"] == "active"
+
+
+def test_without_threaded_workers_there_is_no_live_socket_and_the_frames_route_still_works(live, signed_in):
+    import threading
+
+    from werkzeug.serving import make_server
+
+    single = make_server("127.0.0.1", 0, live.app, threaded=False)
+    thread = threading.Thread(target=single.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = api.ApiClient(f"http://127.0.0.1:{single.server_port}")
+        client.tokens.update(access_token=signed_in.tokens.access, refresh_token=signed_in.tokens.refresh)
+        session = client.create_live_session("push_up")
+        assert client.open_live_socket(session["id"]) is None
+        assert client.send_live_keypoints(session["id"], **live_batch(0))["duplicate"] is False
+    finally:
+        single.shutdown()
+        thread.join()

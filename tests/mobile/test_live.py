@@ -141,9 +141,11 @@ class ListCamera:
 class FakeClient:
     """Answers frames like the server would (rep_count grows), failing the first `failures` calls."""
 
-    def __init__(self, failures: int = 0, error=api.NetworkError):
+    def __init__(self, failures: int = 0, error=api.NetworkError, sockets: list | None = None):
         self.failures, self.error = failures, error
         self.calls: list[tuple[str, list[int]]] = []
+        self.sockets = sockets or []  # what each open_live_socket gives, in turn; then no socket
+        self.opened = 0
 
     def _answer(self, kind, t_ms):
         self.calls.append((kind, list(t_ms)))
@@ -159,6 +161,31 @@ class FakeClient:
     def send_live_keypoints(self, session_id, frames, t_ms, image_size):
         assert image_size == (480, 360) and len(frames) == len(t_ms)
         return self._answer("keypoints", t_ms)
+
+    def open_live_socket(self, session_id):
+        self.opened += 1
+        socket = self.sockets.pop(0) if self.sockets else None
+        if isinstance(socket, Exception):
+            raise socket
+        return socket
+
+
+class FakeSocket:
+    """A live socket answering through the client's counter, failing its first `failures` batches."""
+
+    def __init__(self, client: FakeClient, failures: int = 0):
+        self.client, self.failures, self.closed = client, failures, False
+
+    def send_live_keypoints(self, frames, t_ms, image_size):
+        assert not self.closed
+        if self.failures:
+            self.failures -= 1
+            self.client.calls.append(("lost socket", list(t_ms)))
+            raise api.NetworkError("the live connection to the server was lost")
+        return self.client._answer("socket", t_ms)
+
+    def close(self):
+        self.closed = True
 
 
 def stream(client, camera, pose=None, **options):
@@ -217,12 +244,6 @@ def test_a_session_that_is_gone_ends_the_stream_with_the_error():
 
 
 def test_with_a_pose_source_keypoints_are_sent_and_drawn_from_the_device():
-    class StillPose:
-        description = "still"
-
-        def keypoints(self, frames):
-            return [[[float(f.t_ms), 1.0, 0.9]] * 17 for f in frames]
-
     client = FakeClient()
     seen = stream(client, ListCamera(10), pose=StillPose(), send_fps=10, batch_s=0.2)
     assert {kind for kind, _ in client.calls} == {"keypoints"}
@@ -230,6 +251,33 @@ def test_with_a_pose_source_keypoints_are_sent_and_drawn_from_the_device():
     assert update["image_size"] == [480, 360]
     assert [p["t_ms"] for p in update["pose"]] == client.calls[0][1]
     assert update["pose"][1]["keypoints"][0] == [float(client.calls[0][1][1]), 1.0, 0.9]
+
+
+class StillPose:
+    description = "still"
+
+    def keypoints(self, frames):
+        return [[[float(f.t_ms), 1.0, 0.9]] * 17 for f in frames]
+
+
+def test_keypoints_go_over_the_socket_and_a_lost_socket_is_opened_again_for_the_same_batch():
+    client = FakeClient()
+    broken, working = FakeSocket(client, failures=1), FakeSocket(client)
+    client.sockets = [broken, api.NetworkError("the server is out of reach"), working]
+    seen = stream(client, ListCamera(30), pose=StillPose(), send_fps=10, batch_s=0.2)
+    kinds = [kind for kind, _ in client.calls]
+    assert kinds[0] == "lost socket" and set(kinds[1:]) == {"socket"} and client.opened == 3
+    assert seen["status"][0].startswith("Connection to the server lost. Trying again")
+    assert client.calls[1][1] == client.calls[0][1]  # the same frames again, over the new socket
+    sent = [t for _, times in client.calls[1:] for t in times]
+    assert sent == sorted(set(sent)) and len(sent) == 10
+    assert broken.closed and working.closed and seen["end"] == [None]
+
+
+def test_keypoints_go_by_http_when_the_server_offers_no_socket():
+    client = FakeClient()
+    seen = stream(client, ListCamera(10), pose=StillPose(), send_fps=10, batch_s=0.2)
+    assert {kind for kind, _ in client.calls} == {"keypoints"} and client.opened == 1 and seen["end"] == [None]
 
 
 @pytest.mark.slow

@@ -471,7 +471,11 @@ def test_a_lost_connection_shows_a_message_and_the_set_carries_on_without_losing
     live = open_live(ui, str(push_up_clip))
     start_set(ui, live)
     real = app.client.base_url
+    ui.wait_until(lambda: live.rep_count or live.phase_text, 30, "the first answers, over the live socket")
+    socket = live.streamer._socket  # the network goes: the open socket dies and the server is out of reach
+    assert socket is not None
     app.client.base_url = f"http://127.0.0.1:{free_port()}"
+    socket.ws.sock.shutdown(2)
     try:
         ui.wait_until(lambda: live.status.startswith("Connection to the server lost."), 30, "the lost connection")
         assert live.stage == "live"
