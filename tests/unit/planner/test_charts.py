@@ -1,7 +1,7 @@
 """Progress charts decode as PNG, readable on a phone, with a 'No data yet' picture when there is nothing."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -12,8 +12,8 @@ from api.charts import bar_chart, heatmap, line_chart
 from api.exceptions import InvalidInput
 from api.planner.charts import PROGRESS_CHARTS, render_progress_chart
 from api.planner.progress import compute_progress
+from tests.unit.planner.plans import START
 
-START = date(2026, 1, 5)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

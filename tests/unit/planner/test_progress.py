@@ -6,8 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from api.planner.progress import BODYWEIGHT_SHARE, compute_progress, epley_one_rm
-
-START = date(2026, 1, 5)
+from tests.unit.planner.plans import START
 
 
 def log(day, exercise="squat", reps=8, kg=100.0, count=3, **extra):
