@@ -3,9 +3,13 @@ PostgreSQL when TEST_DATABASE_URL is set), emptied after every test; clients and
 
 from __future__ import annotations
 
+import functools
+import importlib
 import itertools
 import os
 import shutil
+from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -61,6 +65,40 @@ def _clean_state(request):
     for key in ("UPLOAD_DIR", "ARTIFACT_DIR", "DATASET_DIR"):
         shutil.rmtree(app.config[key], ignore_errors=True)
         app.config[key].mkdir(parents=True)
+
+
+@functools.cache
+def clock_readers() -> tuple[str, ...]:
+    """The app's modules that ask for today's date (`date.today()`), found in their source."""
+    root = Path(__file__).resolve().parents[1]
+    names = []
+    for path in sorted((root / "api").rglob("*.py")):
+        if "date.today()" in path.read_text():
+            parts = path.relative_to(root).with_suffix("").parts
+            names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return tuple(names)
+
+
+def freeze_today(monkeypatch, day: date) -> date:
+    """Make every `date.today()` of the app answer `day` until the test ends."""
+
+    class FrozenDate(date):
+        @classmethod
+        def today(cls):
+            return day
+
+    for name in clock_readers():
+        module = importlib.import_module(name)
+        assert getattr(module, "date", None) is date, f"{name} must read today as `date.today()` (from datetime)"
+        monkeypatch.setattr(module, "date", FrozenDate)
+    return day
+
+
+@pytest.fixture
+def today(monkeypatch) -> date:
+    """Today's date, held still for the test and for the app alike, so that midnight passing mid-test changes
+    nothing (a plan day missed, a range moved)."""
+    return freeze_today(monkeypatch, date.today())
 
 
 @pytest.fixture

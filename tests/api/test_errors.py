@@ -5,6 +5,7 @@ import logging
 import pytest
 
 from tests.conftest import assert_error
+from tests.log_capture import every_log_record, record_text
 
 
 def test_unknown_url_is_json_404(client):
@@ -34,23 +35,23 @@ def test_invalid_pagination_is_json_422(client, auth_headers):
     assert "per_page" in error["details"]
 
 
-def test_unexpected_errors_are_json_500_without_details(app, client, caplog):
+def test_unexpected_errors_are_json_500_without_details(app, client, monkeypatch):
     from api.resources.health import Health
-
-    original = Health.get
 
     def explode(self):
         raise RuntimeError("secret internal detail")
 
-    Health.get = explode
-    try:
-        with caplog.at_level(logging.ERROR, logger="fitcoach"):
-            response = client.get("/api/v1/health")
-    finally:
-        Health.get = original
+    monkeypatch.setattr(Health, "get", explode)
+    with every_log_record() as records:
+        response = client.get("/api/v1/health")
     error = assert_error(response, 500, "internal_error")
-    assert "secret internal detail" not in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert "details" not in error and set(error) == {"code", "message", "request_id"}
+    assert "secret internal detail" not in body and "RuntimeError" not in body and "explode" not in body
     assert error["request_id"] == response.headers["X-Request-ID"]
+    logged = [r for r in records if r.levelno >= logging.ERROR and r.exc_info and r.exc_info[1] is not None]
+    assert [str(r.exc_info[1]) for r in logged] == ["secret internal detail"], "the detail goes to the log instead"
+    assert "in explode" in record_text(logged[0]) and logged[0].request_id == error["request_id"]
 
 
 def test_database_outage_is_503(app, client, auth_headers, monkeypatch):

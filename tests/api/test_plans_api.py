@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
-from tests.conftest import assert_error
+from tests.conftest import assert_error, freeze_today
 
 PROFILE = {
     "age": 30,
@@ -94,9 +94,9 @@ def test_plans_are_private(client, profiled, other_user):
     assert client.get("/api/v1/plans", headers=other_user["headers"]).get_json()["total"] == 0
 
 
-def test_logging_a_plan_session_adapts_the_plan_with_reasons(client, profiled):
+def test_logging_a_plan_session_adapts_the_plan_with_reasons(client, profiled, today):
     headers = profiled["headers"]
-    plan = make_plan(client, headers, start_date=(date.today() - timedelta(days=1)).isoformat()).get_json()
+    plan = make_plan(client, headers, start_date=(today - timedelta(days=1)).isoformat()).get_json()
     first_day = plan["content"]["schedule"][0]["days"][0]
     item = first_day["exercises"][0]
     top = item["rep_range"][1]
@@ -148,8 +148,8 @@ def test_bad_workouts_are_refused_and_nothing_saved(client, auth_headers, workou
     assert client.get("/api/v1/workouts", headers=auth_headers).get_json()["total"] == 0
 
 
-def test_workouts_crud_and_privacy(client, user, other_user):
-    body = {"date": date.today().isoformat(), "exercises": [{"exercise": "push_up", "sets": [{"reps": 10}]}]}
+def test_workouts_crud_and_privacy(client, user, other_user, today):
+    body = {"date": today.isoformat(), "exercises": [{"exercise": "push_up", "sets": [{"reps": 10}]}]}
     workout_id = client.post("/api/v1/workouts", headers=user["headers"], json=body).get_json()["id"]
     edited = client.patch(f"/api/v1/workouts/{workout_id}", headers=user["headers"], json={"notes": "felt strong"})
     assert edited.get_json()["notes"] == "felt strong"
@@ -179,9 +179,8 @@ def test_an_analysis_can_be_logged_as_a_workout(client, auth_headers):
     ]
 
 
-def test_body_metrics_and_progress_with_charts(client, profiled):
+def test_body_metrics_and_progress_with_charts(client, profiled, today):
     headers = profiled["headers"]
-    today = date.today()
     for i in range(10):
         day = (today - timedelta(days=i)).isoformat()
         assert (
@@ -206,6 +205,18 @@ def test_body_metrics_and_progress_with_charts(client, profiled):
     assert_error(client.get("/api/v1/progress?from=2026-12-01&to=2026-01-01", headers=headers), 422)
     metric_id = client.get("/api/v1/body-metrics", headers=headers).get_json()["items"][0]["id"]
     assert client.delete(f"/api/v1/body-metrics/{metric_id}", headers=headers).status_code == 204
+
+
+def test_the_app_takes_today_from_the_frozen_clock(client, profiled, monkeypatch):
+    headers = profiled["headers"]
+    freeze_today(monkeypatch, date(2024, 2, 29))
+    metric = client.post("/api/v1/body-metrics", headers=headers, json={"weight_kg": 80})
+    assert metric.status_code == 201 and metric.get_json()["date"] == "2024-02-29"
+    assert client.get("/api/v1/progress", headers=headers).get_json()["to"] == "2024-02-29"
+    plan = make_plan(client, headers, weeks=1).get_json()["content"]
+    assert plan["schedule"][0]["days"][0]["date"] >= "2024-02-29" and plan["start_date"] == "2024-02-29"
+    workout = {"exercises": [{"exercise": "squat", "sets": [{"reps": 5}]}]}
+    assert_error(client.post("/api/v1/workouts", headers=headers, json={**workout, "date": "2024-03-05"}), 422)
 
 
 def test_a_plan_built_around_a_faulty_analysis_regresses_and_corrects(client, profiled):

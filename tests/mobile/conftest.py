@@ -1,5 +1,10 @@
 """Fixtures for the app's tests: a real API served on a free local port (temporary SQLite), users signed in
-through the API client, and a display for the Kivy UI tests (an Xvfb started here when DISPLAY is unset)."""
+through the API client, and a display for the Kivy UI tests (an Xvfb started here when DISPLAY is unset).
+
+Without a display (no DISPLAY and no Xvfb) the UI tests are skipped, except where the environment variable CI
+is set (true, 1, yes): there the UI tests must run, so a missing display fails them. Nothing else skips them:
+an app that does not start (a broken kv file, a failing import) fails every UI test. The terminal summary says
+how many UI tests ran and how many were skipped."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -92,6 +98,33 @@ def person_clip(tmp_path_factory) -> Path:
     return path
 
 
+UI_TESTS = "tests/mobile/test_ui.py"
+
+
+def ci_requires_the_ui_tests() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def no_display(reason: str):
+    """Skip the UI tests for want of a display; in CI, fail them instead."""
+    if ci_requires_the_ui_tests():
+        pytest.fail(f"no display: {reason}; CI is set, and in CI the UI tests must run (install xvfb)", pytrace=False)
+    pytest.skip(f"no display: {reason}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line saying whether the UI tests really ran, so that a CI log shows it."""
+    counts = Counter()
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "nodeid", "").startswith(UI_TESTS) and (report.when == "call" or outcome != "passed"):
+                counts["ran" if outcome in ("passed", "failed") else outcome] += 1
+    if counts:
+        terminalreporter.write_line(
+            f"UI tests ({UI_TESTS}): {counts['ran']} ran, {counts['error']} errors, {counts['skipped']} skipped"
+        )
+
+
 def _free_display() -> int:
     for number in range(90, 200):
         if not Path(f"/tmp/.X{number}-lock").exists() and not Path(f"/tmp/.X11-unix/X{number}").exists():
@@ -101,13 +134,14 @@ def _free_display() -> int:
 
 @pytest.fixture(scope="session")
 def display():
-    """A usable X display: $DISPLAY when set, else an Xvfb started for the session; skip when neither."""
+    """A usable X display: $DISPLAY when set, else an Xvfb started for the session; when neither, skip (fail in
+    CI)."""
     if os.environ.get("DISPLAY"):
         yield os.environ["DISPLAY"]
         return
     xvfb = shutil.which("Xvfb")
     if not xvfb:
-        pytest.skip("no display: DISPLAY is unset and Xvfb is not installed")
+        no_display("DISPLAY is unset and Xvfb is not installed")
     number = _free_display()
     process = subprocess.Popen(
         [xvfb, f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
@@ -120,7 +154,7 @@ def display():
         time.sleep(0.05)
     if not socket_path.exists():
         process.kill()
-        pytest.skip("no display: Xvfb did not start")
+        no_display("Xvfb did not start")
     os.environ["DISPLAY"] = f":{number}"
     yield os.environ["DISPLAY"]
     process.terminate()

@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -18,25 +19,27 @@ from api import jobs
 from api.extensions import db
 from api.jobs import JobCancelled, JobFailed
 from api.jobs.execute import execute
-from api.jobs.models import CANCELLED, FAILED, FINISHED, INTERRUPTED, RUNNING, SUCCEEDED, Job
+from api.jobs.models import CANCELLED, FAILED, FINISHED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, Job
 from api.jobs.runner import ORPHAN_REASON, CeleryEngine, exit_reason, machine_lock
 from api.models.base import utcnow
-from tests.job_helpers import finish_in_process_jobs, runner_held_off, wait_for
+from tests.job_helpers import WAIT_S, finish_in_process_jobs, runner_held_off, wait_for
 
 KIND = "nap"
+CHECK_S = 0.02  # how often a held job looks for its release file or a cancellation
 
 
 class NapJob:
-    """A test kind: naps in short steps, noticing cancellation; fails on request; writes how it ended to a file."""
+    """A test kind: with `until`, holds until that file exists, noticing cancellation; fails on request; writes
+    how it ended to a file."""
 
     @staticmethod
     def run(payload: dict, context) -> dict:
         Path(payload["marker"] + ".pid").write_text(str(os.getpid()))
-        deadline = time.monotonic() + payload.get("seconds", 0)
-        while time.monotonic() < deadline:
+        release = Path(payload["until"]) if "until" in payload else None
+        while release is not None and not release.exists():
             if context.cancel_requested():
                 raise JobCancelled("stopped early")
-            time.sleep(0.05)
+            time.sleep(CHECK_S)
         if payload.get("fail"):
             raise JobFailed("failed on purpose")
         return {"pid": os.getpid()}
@@ -57,12 +60,51 @@ def ctx(app):
     finish_in_process_jobs(app)
 
 
+class DispatcherTries:
+    """Counts the in-process dispatcher's tries to run a job, so that a test can wait for one instead of
+    sleeping and hoping that the dispatcher had its chance meanwhile."""
+
+    def __init__(self, runner, monkeypatch):
+        self.runner, self.count, self.changed = runner, 0, threading.Condition()
+        run_next = runner.run_next
+
+        def counted() -> bool:
+            try:
+                return run_next()
+            finally:
+                with self.changed:
+                    self.count += 1
+                    self.changed.notify_all()
+
+        monkeypatch.setattr(runner, "run_next", counted)
+
+    def wait_for_a_whole_try(self) -> None:
+        """Return once a try that began after this call has ended (the one under way now may have begun before)."""
+        with self.changed:
+            target = self.count + 2
+            while self.count < target:
+                self.runner.wake.set()
+                assert self.changed.wait(WAIT_S), "the dispatcher made no try"
+
+
+@pytest.fixture
+def dispatcher_tries(ctx, monkeypatch):
+    runner = jobs.engine(ctx)
+    runner.ensure_started()
+    return DispatcherTries(runner, monkeypatch)
+
+
 def finished(job_id: int) -> Job:
     return wait_for(lambda: (job := jobs.get_job(job_id)).status in FINISHED and job)
 
 
 def nap(tmp_path: Path, name: str, **payload) -> Job:
     return jobs.submit(KIND, {"marker": str(tmp_path / name), **payload})
+
+
+def held(tmp_path: Path, name: str) -> Job:
+    """A job that runs until cancelled (or its `<name>.release` file is made)."""
+    return nap(tmp_path, name, until=str(tmp_path / f"{name}.release"))
 
 
 def ending(tmp_path: Path, name: str) -> dict:
@@ -83,7 +125,7 @@ def test_a_failing_job_is_failed_with_its_reason(ctx, tmp_path):
 
 
 def test_a_child_killed_mid_run_leaves_its_job_interrupted_and_the_server_up(ctx, tmp_path):
-    job = nap(tmp_path, "a", seconds=30)
+    job = held(tmp_path, "a")
     pid = int(wait_for(lambda: (tmp_path / "a.pid").is_file() and (tmp_path / "a.pid").read_text()))
     os.kill(pid, signal.SIGKILL)
     job = finished(job.id)
@@ -93,26 +135,31 @@ def test_a_child_killed_mid_run_leaves_its_job_interrupted_and_the_server_up(ctx
 
 
 def test_cancelling_a_running_job_stops_it(ctx, tmp_path):
-    job = nap(tmp_path, "a", seconds=30)
+    job = held(tmp_path, "a")
     wait_for(lambda: (tmp_path / "a.pid").is_file())
     assert jobs.cancel(job.id).cancel_requested
     job = finished(job.id)
     assert (job.status, job.error) == (CANCELLED, "stopped early")
 
 
-def test_cancelling_a_queued_job_cancels_it_at_once(ctx, tmp_path):
+def test_cancelling_a_queued_job_cancels_it_at_once(ctx, tmp_path, dispatcher_tries):
     with runner_held_off(ctx):
         job = nap(tmp_path, "a")
-        time.sleep(0.5)
-        assert jobs.get_job(job.id).status == "queued"
+        dispatcher_tries.wait_for_a_whole_try()
+        assert jobs.get_job(job.id).status == QUEUED
         assert jobs.cancel(job.id).status == CANCELLED
     assert ending(tmp_path, "a") == {"status": CANCELLED, "reason": "cancelled before it started", "result": None}
     assert not (tmp_path / "a.pid").exists()
 
 
 def test_jobs_run_one_at_a_time_in_the_order_queued(ctx, tmp_path):
-    first, second = nap(tmp_path, "a", seconds=1), nap(tmp_path, "b", seconds=1)
+    first, second = held(tmp_path, "a"), nap(tmp_path, "b")
+    wait_for(lambda: (tmp_path / "a.pid").is_file())
+    assert not jobs.engine(ctx).run_next(), "another dispatcher (another web worker) runs nothing meanwhile"
+    assert jobs.get_job(second.id).status == QUEUED and not (tmp_path / "b.pid").exists()
+    (tmp_path / "a.release").touch()
     first, second = finished(first.id), finished(second.id)
+    assert (first.status, second.status) == (SUCCEEDED, SUCCEEDED)
     assert second.started_at >= first.finished_at
 
 

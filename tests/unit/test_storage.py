@@ -43,12 +43,26 @@ def test_refused_types_leave_no_file(tmp_path):
 
 
 def test_a_full_disk_is_reported_and_leaves_no_partial_file(tmp_path, monkeypatch):
-    class FullDisk(io.BytesIO):
-        def read(self, *_):
-            raise OSError(errno.ENOSPC, "No space left on device")
+    """The disk fills up while the upload is being written: the first chunk lands, the second does not."""
+    import api.storage
 
+    real_open, started = open, []
+
+    class FullDisk(io.FileIO):
+        def write(self, data):
+            if started:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            started.append(self.name)
+            return super().write(data)
+
+    def fake_open(path, mode="r", *args, **kwargs):
+        return FullDisk(path, mode.replace("b", "")) if mode == "wb" else real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(api.storage, "open", fake_open, raising=False)
+    monkeypatch.setattr(api.storage, "CHUNK_BYTES", 64)
     with pytest.raises(StorageFull):
-        Storage(tmp_path).save(1, FullDisk(), {"image"})
+        Storage(tmp_path).save(1, io.BytesIO(jpeg_bytes()), {"image"})
+    assert started, "the failure came from writing, after part of the file was on disk"
     assert list((tmp_path / "1").iterdir()) == []
 
 

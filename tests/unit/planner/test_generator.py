@@ -14,8 +14,8 @@ from api.planner.generator import generate_plan
 from api.planner.request import PLAN_GOALS, build_request
 from api.planner.templates import NON_HEAVY_PATTERNS
 from api.vocabulary import BODY_REGIONS, EQUIPMENT, FITNESS_LEVELS
+from tests.unit.planner.plans import TODAY, all_days, all_items, plan_for
 
-TODAY = date(2026, 11, 24)
 STRENGTH_LABELS = sorted(label for label, e in CATALOGUE.items() if e.pattern not in ("cardio", "mobility", "balance"))
 POSTURE_CODES = sorted({rule.code for rules in RULES.values() for rule in rules}) + ["a_code_we_do_not_know"]
 
@@ -41,14 +41,6 @@ requests = st.fixed_dictionaries(
         "analysis": analyses,
     }
 )
-
-
-def all_days(plan):
-    return [day for week in plan["schedule"] for day in week["days"]]
-
-
-def all_items(day):
-    return day["warm_up"] + day["exercises"] + day["extras"] + day["cool_down"]
 
 
 def item_minutes(item):
@@ -158,7 +150,7 @@ def test_seventy_year_old_beginner_with_a_knee_limitation():
         "session_minutes": 45,
         "weight_kg": 72,
     }
-    plan = generate_plan(build_request(profile, {"weeks": 4}, TODAY))
+    plan = plan_for(profile, weeks=4)
     days = all_days(plan)
     labels = {item["exercise"] for day in days for item in all_items(day)}
     assert not labels & {"squat", "bodyweight_squat", "lunge", "jogging", "box_jump", "leg_press", "split_squat"}
@@ -185,7 +177,7 @@ def test_twenty_five_year_old_advanced_lifter_for_strength_on_five_days():
         "equipment": ["barbell", "bench", "dumbbell", "pull_up_bar", "cable", "machine"],
         "weight_kg": 85,
     }
-    plan = generate_plan(build_request(profile, {"weeks": 8}, TODAY))
+    plan = plan_for(profile, weeks=8)
     assert plan["strength_days_per_week"] == 5 and plan["split"] == "upper_lower_push_pull_legs"
     week = plan["schedule"][1]
     main = [item for day in week["days"] for item in day["exercises"]]
@@ -212,7 +204,7 @@ def test_forty_year_old_losing_weight_with_body_weight_only():
         "equipment": ["body_only"],
         "weight_kg": 95,
     }
-    plan = generate_plan(build_request(profile, {"weeks": 4}, TODAY))
+    plan = plan_for(profile, weeks=4)
     days = all_days(plan)
     assert all(CATALOGUE[i["exercise"]].is_bodyweight for day in days for i in all_items(day))
     assert [day["kind"] for day in plan["schedule"][0]["days"]].count("cardio") == 1
@@ -234,7 +226,7 @@ def test_form_faults_in_an_analysis_bring_the_easier_variant_and_correctives():
         "equipment": ["barbell", "bench", "dumbbell"],
     }
     analysis = {"exercise": "squat", "form_ok": False, "issues": ["knees_caving_in", "insufficient_depth"]}
-    plan = generate_plan(build_request(profile, {"weeks": 2, "analysis": analysis}, TODAY))
+    plan = plan_for(profile, weeks=2, analysis=analysis)
     main = [item for day in all_days(plan) for item in day["exercises"]]
     extras = [item["exercise"] for day in all_days(plan) for item in day["extras"]]
     assert "squat" not in {i["exercise"] for i in main}
@@ -252,12 +244,12 @@ def test_a_good_analysis_puts_its_exercise_in_the_plan():
         "equipment": ["dumbbell", "bench"],
     }
     analysis = {"exercise": "hip_thrust", "form_ok": True, "issues": []}
-    plan = generate_plan(build_request(profile, {"weeks": 1, "analysis": analysis}, TODAY))
+    plan = plan_for(profile, weeks=1, analysis=analysis)
     thrusts = [i for day in all_days(plan) for i in day["exercises"] if i["exercise"] == "hip_thrust"]
     assert not thrusts, "a barbell hip thrust needs a barbell this person does not have"
     assert any("Barbell hip thrust" in note for note in plan["notes"])
     analysis["exercise"] = "dumbbell_row"
-    plan = generate_plan(build_request(profile, {"weeks": 1, "analysis": analysis}, TODAY))
+    plan = plan_for(profile, weeks=1, analysis=analysis)
     rows = [i for day in all_days(plan) for i in day["exercises"] if i["exercise"] == "dumbbell_row"]
     assert rows and all("good form" in i["why"] for i in rows)
 
@@ -270,8 +262,8 @@ def test_focus_muscles_get_their_own_work():
         "session_minutes": 90,
         "equipment": ["dumbbell", "bench", "cable"],
     }
-    plain = generate_plan(build_request(profile, {"weeks": 1}, TODAY))["schedule"][0]["summary"]
-    focused = generate_plan(build_request(profile, {"weeks": 1, "focus_muscles": ["shoulders"]}, TODAY))
+    plain = plan_for(profile, weeks=1)["schedule"][0]["summary"]
+    focused = plan_for(profile, weeks=1, focus_muscles=["shoulders"])
     assert focused["schedule"][0]["summary"]["sets_per_muscle"]["shoulders"] > plain["sets_per_muscle"]["shoulders"]
 
 
@@ -284,14 +276,14 @@ def test_a_teenager_gets_no_near_maximal_loading_and_the_youth_target():
         "session_minutes": 60,
         "equipment": ["barbell", "bench"],
     }
-    plan = generate_plan(build_request(profile, {"weeks": 1}, TODAY))
+    plan = plan_for(profile, weeks=1)
     reps = [i for day in all_days(plan) for i in day["exercises"] if i["rep_range"]]
     assert reps and all(i["rep_range"][0] >= 8 and i["rpe"] <= 7 for i in reps)
     assert plan["aerobic_target_minutes"] == 420 and any("60 min" in note for note in plan["notes"])
 
 
 def test_one_day_a_week_says_it_cannot_meet_the_strength_guideline():
-    plan = generate_plan(build_request({}, {"days_per_week": 1, "weeks": 1}, TODAY))
+    plan = plan_for({}, days_per_week=1, weeks=1)
     assert plan["strength_days_per_week"] == 1
     assert any("at least 2 days" in note for note in plan["notes"])
 
@@ -304,7 +296,7 @@ def test_a_year_long_plan_is_quick_and_deloads_on_schedule():
         "session_minutes": 90,
         "equipment": list(EQUIPMENT),
     }
-    plan = generate_plan(build_request(profile, {"weeks": 52}, TODAY))
+    plan = plan_for(profile, weeks=52)
     assert len(plan["schedule"]) == 52 and len(all_days(plan)) == 6 * 52
     assert [w["week"] for w in plan["schedule"] if w["deload"]] == list(range(5, 53, 5))
 

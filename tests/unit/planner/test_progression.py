@@ -7,31 +7,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.planner.generator import generate_plan
 from api.planner.progression import adapt_plan, decide, round_load
-from api.planner.request import build_request
-
-START = date(2026, 1, 5)
-PROFILE = {
-    "fitness_level": "intermediate",
-    "goal": "hypertrophy",
-    "days_per_week": 3,
-    "session_minutes": 60,
-    "equipment": ["barbell", "bench", "dumbbell"],
-    "weight_kg": 80,
-}
+from tests.unit.planner.plans import START, all_days, assert_no_muscle_worked_heavy_two_days_running, sets
 
 
-def make_plan(weeks=8):
-    return generate_plan(build_request(PROFILE, {"weeks": weeks, "start_date": START.isoformat()}, START))
-
-
-def days(plan):
-    return [day for week in plan["schedule"] for day in week["days"]]
-
-
-def sets(reps, kg=None, rpe=7.5, count=3, duration_s=None):
-    return [{"reps": reps, "weight_kg": kg, "rpe": rpe, "duration_s": duration_s}] * count
+@pytest.fixture
+def profile():
+    """Intermediate, hypertrophy, three days a week with a barbell, a bench and dumbbells."""
+    return {
+        "fitness_level": "intermediate",
+        "goal": "hypertrophy",
+        "days_per_week": 3,
+        "session_minutes": 60,
+        "equipment": ["barbell", "bench", "dumbbell"],
+        "weight_kg": 80,
+    }
 
 
 def test_top_of_the_range_at_manageable_effort_adds_load_lower_body_more():
@@ -84,7 +74,7 @@ def simulate(plan, end, perform, analyses_on=None, skip=()):
     while day <= end:
         for analysis in (analyses_on or {}).get(day, []):
             analyses.append(analysis)
-        planned = [d for d in days(plan) if d["date"] == day.isoformat() and not d.get("skipped")]
+        planned = [d for d in all_days(plan) if d["date"] == day.isoformat() and not d.get("skipped")]
         for planned_day in planned:
             if planned_day["day_id"] in skip:
                 continue
@@ -111,8 +101,8 @@ def perform(item, day):
     return sets(item["rep_range"][0] + 1, 50 if "barbell" in str(item) or item["load_kg"] else None)
 
 
-def test_eight_weeks_of_logs_progress_stall_deload_regress_and_reflow():
-    plan = make_plan()
+def test_eight_weeks_of_logs_progress_stall_deload_regress_and_reflow(make_plan):
+    plan = make_plan(8)
     original = copy.deepcopy(plan)
     end = START + timedelta(days=8 * 7 - 1)
     faulty = {"date": "2026-02-16", "exercise": "bench_press", "form_ok": False, "issues": [{"code": "elbows_flared"}]}
@@ -130,7 +120,7 @@ def test_eight_weeks_of_logs_progress_stall_deload_regress_and_reflow():
     ]
     assert [change for _, change, _ in monday] == ["increase_load", "deload", "increase_load", "increase_load"]
     assert "100 -> 105 kg" in monday[0][2] and "105 -> 94.5 kg" in monday[1][2] and "94.5 -> 99 kg" in monday[2][2]
-    week5_monday = next(d["date"] for d in days(final) if d["day_id"] == "w5d1")
+    week5_monday = next(d["date"] for d in all_days(final) if d["day_id"] == "w5d1")
     assert monday[1][0] == week5_monday, "the second miss in a row (week 5) brings the 10% deload"
     assert len(squat) == 2 * len(monday), "Friday's squat (the same slot each week) progresses on its own logs"
     assert {day.isoformat() for day, n in holds if n["exercise"] == "squat"} >= {"2026-01-12", "2026-01-19"}
@@ -146,22 +136,19 @@ def test_eight_weeks_of_logs_progress_stall_deload_regress_and_reflow():
 
     reflowed = [c for _, c in changes if c["change"] in ("reflowed", "skipped")]
     assert [c["day_id"] for c in reflowed] == ["w3d2"]
-    moved = next(d for d in days(final) if d["day_id"] == "w3d2")
+    moved = next(d for d in all_days(final) if d["day_id"] == "w3d2")
     assert moved["missed"] == "2026-01-21" and moved["date"] == "2026-01-22"
-    later = [d["date"] for d in days(final) if d["date"] > "2026-01-22"]
+    later = [d["date"] for d in all_days(final) if d["date"] > "2026-01-22"]
     assert later[0] == "2026-01-24" and "later sessions move 1 day" in reflowed[0]["why"], "the rest slides along"
-    heavy = {d["date"]: {m for i in d["exercises"] if i["heavy"] for m in i["primary_muscles"]} for d in days(final)}
-    for day, muscles in heavy.items():
-        following = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
-        assert not muscles & heavy.get(following, set())
+    assert_no_muscle_worked_heavy_two_days_running(all_days(final))
 
     first_week = final["schedule"][0]["days"]
     assert first_week == original["schedule"][0]["days"], "past days stay as they were planned"
 
 
-def test_adapting_twice_on_the_same_logs_changes_nothing_more():
-    plan = make_plan()
-    day = days(plan)[0]
+def test_adapting_twice_on_the_same_logs_changes_nothing_more(make_plan):
+    plan = make_plan(8)
+    day = all_days(plan)[0]
     workouts = [{"date": day["date"], "exercises": [{"exercise": "squat", "sets": sets(12, 100)}]}]
     first = adapt_plan(plan, workouts, [], START + timedelta(days=1))
     second = adapt_plan(first.plan, workouts, [], START + timedelta(days=2))
@@ -169,47 +156,47 @@ def test_adapting_twice_on_the_same_logs_changes_nothing_more():
     assert not [c for c in second.changes if c["exercise"] == "squat"] and not second.changed
 
 
-def test_a_missed_session_followed_by_done_ones_is_not_made_up():
+def test_a_missed_session_followed_by_done_ones_is_not_made_up(make_plan):
     plan = make_plan(2)
-    monday, wednesday, friday = days(plan)[:3]
+    monday, wednesday, friday = all_days(plan)[:3]
     logged = [{"date": wednesday["date"], "exercises": [{"exercise": "row", "sets": sets(10, 50)}]}]
     result = adapt_plan(plan, logged, [], date.fromisoformat(friday["date"]))
     assert [(c["day_id"], c["change"]) for c in result.changes if c["exercise"] is None] == [("w1d1", "skipped")]
-    assert [d["date"] for d in days(result.plan)] == [d["date"] for d in days(plan)]
+    assert [d["date"] for d in all_days(result.plan)] == [d["date"] for d in all_days(plan)]
 
 
-def test_several_missed_sessions_slide_the_plan_without_stacking_them():
-    profile = {**PROFILE, "fitness_level": "advanced", "days_per_week": 6}
-    plan = generate_plan(build_request(profile, {"weeks": 2, "start_date": START.isoformat()}, START))
+def test_several_missed_sessions_slide_the_plan_without_stacking_them(make_plan):
+    plan = make_plan(2, fitness_level="advanced", days_per_week=6)
     result = adapt_plan(plan, [], [], START + timedelta(days=3))
     assert [c["day_id"] for c in result.changes] == ["w1d1", "w1d2", "w1d3"]
-    new_dates = [d["date"] for d in days(result.plan)]
-    assert new_dates == [(date.fromisoformat(d["date"]) + timedelta(days=3)).isoformat() for d in days(plan)]
+    new_dates = [d["date"] for d in all_days(result.plan)]
+    assert new_dates == [(date.fromisoformat(d["date"]) + timedelta(days=3)).isoformat() for d in all_days(plan)]
     assert len(set(new_dates)) == len(new_dates)
 
 
 @pytest.mark.parametrize("issues", [[{"code": "knees_caving_in"}], ["knees_caving_in"]])
-def test_form_faults_regress_within_the_equipment_at_hand(issues):
+def test_form_faults_regress_within_the_equipment_at_hand(make_plan, issues):
     plan = make_plan(2)
     analysis = {"date": START.isoformat(), "exercise": "squat", "form_ok": False, "issues": issues}
     result = adapt_plan(plan, [], [analysis], START)
     regressions = [c for c in result.changes if c["change"] == "regression"]
     assert regressions and "knees_caving_in" in regressions[0]["why"]
-    labels = {i["exercise"] for d in days(result.plan) for i in d["exercises"]}
+    labels = {i["exercise"] for d in all_days(result.plan) for i in d["exercises"]}
     assert "squat" not in labels and "goblet_squat" in labels
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)  # make_plan keeps no state
 @given(
     days_per_week=st.integers(2, 6),
     level=st.sampled_from(["beginner", "intermediate", "advanced"]),
     reps_offset=st.lists(st.integers(-4, 3), min_size=40, max_size=40),
     skipped=st.sets(st.integers(0, 20), max_size=5),
 )
-def test_adaptation_keeps_the_plan_sound(days_per_week, level, reps_offset, skipped):
-    profile = {**PROFILE, "fitness_level": level, "days_per_week": days_per_week}
-    plan = generate_plan(build_request(profile, {"weeks": 4, "start_date": START.isoformat()}, START))
-    skip = {day["day_id"] for i, day in enumerate(days(plan)) if i in skipped}
+def test_adaptation_keeps_the_plan_sound(make_plan, days_per_week, level, reps_offset, skipped):
+    plan = make_plan(4, fitness_level=level, days_per_week=days_per_week)
+    skip = {day["day_id"] for i, day in enumerate(all_days(plan)) if i in skipped}
 
     def random_perform(item, day):
         low, high = item["rep_range"] or item["hold_s"]
@@ -219,17 +206,13 @@ def test_adaptation_keeps_the_plan_sound(days_per_week, level, reps_offset, skip
         return sets(reps, item["load_kg"] or 40, count=item["sets"])
 
     final, changes, _ = simulate(plan, START + timedelta(days=27), random_perform, skip=skip)
-    dates = [d["date"] for d in days(final) if not d.get("skipped")]
+    dates = [d["date"] for d in all_days(final) if not d.get("skipped")]
     assert len(dates) == len(set(dates)), "never two sessions on one day"
-    heavy = {d["date"]: {m for i in d["exercises"] if i["heavy"] for m in i["primary_muscles"]}
-             for d in days(final) if not d.get("skipped")}  # fmt: skip
-    for day, muscles in heavy.items():
-        following = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
-        assert not muscles & heavy.get(following, set())
+    assert_no_muscle_worked_heavy_two_days_running([d for d in all_days(final) if not d.get("skipped")])
     for _, change in changes:
         assert change["why"] and change["change"] in {
             "increase_load", "add_rep", "longer_hold", "deload", "set_load", "regression", "restore", "reflowed",
             "skipped",
         }  # fmt: skip
-    loads = [i["load_kg"] for d in days(final) for i in d["exercises"] if i["load_kg"] is not None]
+    loads = [i["load_kg"] for d in all_days(final) for i in d["exercises"] if i["load_kg"] is not None]
     assert all(load > 0 and load == round_load(load) for load in loads)
