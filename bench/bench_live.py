@@ -1,9 +1,10 @@
 """Live sessions against gunicorn on loopback: prints `name: value` lines.
 
-- live_kp_*: `--sessions` (50, then 100) sessions at once, each sending 0.5 s of keypoints (15 frames at 30 fps)
-  every 0.5 s for `--seconds` (20), with the session state in the database (SQLite) and then in Redis: answer
-  time p50 / p95, the workers' CPU time per request, errors. The load generator runs on the same 2 cores as the
-  server (its threads are in the figure).
+- live_kp_{http,socket}_{db,redis}_*: `--sessions` (50, then 100) sessions at once, each sending 0.5 s of keypoints
+  (15 frames at 30 fps) every 0.5 s for `--seconds` (20): over HTTP (one POST a batch, `--workers` sync workers as
+  documented) and over the WebSocket (one message a batch, `--socket-workers` threaded workers), with the session
+  state in the database (SQLite, or `--database-url`) and then in Redis: answer time p50 / p95, the workers' CPU
+  time per batch, errors. The load generator runs on the same 2 cores as the server (its threads are in the figure).
 - live_jpeg_*: one session sending small JPEG frames (zidane.jpg at 480 and 320 px, 4 a request) back to back:
   frames posed per second.
 - live_cue_latency_ms / live_rep_count_latency_ms: one session paced in real time, 0.25 s batches: from the
@@ -11,7 +12,8 @@
   end to the answer that counts it.
 - live_batch_in_process_ms: one 15-frame batch through the assessor alone (no HTTP, no store).
 
-    python bench/bench_live.py [--sessions 50 100] [--seconds 20] [--workers 4] [--stores db redis]
+    python bench/bench_live.py [--sessions 50 100] [--seconds 20] [--workers 4] [--socket-workers 2]
+        [--socket-threads 128] [--stores db redis] [--channels http socket] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -205,6 +207,7 @@ def main() -> None:
     parser.add_argument("--socket-threads", type=int, default=128, help="GUNICORN_THREADS for the WebSocket")
     parser.add_argument("--stores", nargs="+", default=["db", "redis"], choices=["db", "redis"])
     parser.add_argument("--channels", nargs="+", default=["http", "socket"], choices=["http", "socket"])
+    parser.add_argument("--database-url", default="", help="an empty database for the servers (default: SQLite)")
     args = parser.parse_args()
     print(f"live_batch_in_process_ms: {in_process_batch_ms():.1f}")
     stores = {"db": "", "redis": "redis://127.0.0.1:6379/13"}
@@ -214,6 +217,8 @@ def main() -> None:
         server = Server(workers)
         server.env["LIVE_STORE_URL"] = stores[store]
         server.env["GUNICORN_THREADS"] = "1" if channel == "http" else str(args.socket_threads)
+        if args.database_url:
+            server.env["DATABASE_URL"] = args.database_url
         with server:
             for sessions in args.sessions:
                 result = keypoint_load(server, sessions, args.seconds, channels[channel])
