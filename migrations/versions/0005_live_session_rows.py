@@ -17,6 +17,12 @@ depends_on = None
 
 
 def upgrade():
+    # Read the blobs first: on SQLite the batch operation recreates live_sessions, and dropping the old table
+    # would cascade to rows already moved.
+    connection = op.get_bind()
+    blobs = connection.execute(sa.text("SELECT id, rows FROM live_sessions WHERE rows IS NOT NULL")).fetchall()
+    with op.batch_alter_table('live_sessions', schema=None) as batch_op:
+        batch_op.drop_column('rows')
     op.create_table('live_session_rows',
     sa.Column('session_id', sa.Integer(), nullable=False),
     sa.Column('first_frame', sa.Integer(), nullable=False),
@@ -24,22 +30,21 @@ def upgrade():
     sa.ForeignKeyConstraint(['session_id'], ['live_sessions.id'], name=op.f('fk_live_session_rows_session_id_live_sessions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('session_id', 'first_frame', name=op.f('pk_live_session_rows'))
     )
-    op.execute("INSERT INTO live_session_rows (session_id, first_frame, data) "
-               "SELECT id, 0, rows FROM live_sessions WHERE rows IS NOT NULL")
-    with op.batch_alter_table('live_sessions', schema=None) as batch_op:
-        batch_op.drop_column('rows')
+    for session_id, data in blobs:
+        connection.execute(sa.text("INSERT INTO live_session_rows (session_id, first_frame, data) "
+                                   "VALUES (:id, 0, :data)"), {"id": session_id, "data": bytes(data)})
 
 
 def downgrade():
-    with op.batch_alter_table('live_sessions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('rows', sa.LargeBinary(), nullable=True))
     connection = op.get_bind()
     chunks = connection.execute(sa.text(
         "SELECT session_id, data FROM live_session_rows ORDER BY session_id, first_frame")).fetchall()
+    op.drop_table('live_session_rows')
+    with op.batch_alter_table('live_sessions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('rows', sa.LargeBinary(), nullable=True))
     joined = {}
     for session_id, data in chunks:
         joined[session_id] = joined.get(session_id, b"") + bytes(data)
     for session_id, data in joined.items():
         connection.execute(sa.text("UPDATE live_sessions SET rows = :data WHERE id = :id"),
                            {"data": data, "id": session_id})
-    op.drop_table('live_session_rows')
