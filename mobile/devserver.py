@@ -141,6 +141,25 @@ def seed_demo(live: LiveApi, email: str = DEMO_EMAIL, password: str = DEMO_PASSW
 def write_push_up_clip(folder: Path, reps: int = 3, hip_sag_px: float = 0.0, fps: float = 30.0) -> Path:
     """`push-ups.mp4`: a stick figure doing `reps` push-ups seen from the side (the hips `hip_sag_px` below the
     shoulder-ankle line), with the keypoints drawn in `push-ups.keypoints.json` (what `RecordedPose` replays)."""
+    from tests.unit.ml.skeletons import rep_values, side_push_up
+
+    poses = [side_push_up(angle, hip_sag_px / 1.5)
+             for angle in rep_values(170.0, 80.0, reps=reps, frames_per_half=20, hold=12)]  # fmt: skip
+    return write_stick_clip(Path(folder) / "push-ups.mp4", poses, fps)
+
+
+def write_plank_clip(folder: Path, seconds: float = 6.0, sag_from_s: float = 3.5, fps: float = 30.0) -> Path:
+    """`plank.mp4`: a stick figure holding a plank seen from the side, the hips sagging from `sag_from_s` on, with
+    its keypoints beside it."""
+    from tests.unit.ml.skeletons import side_plank
+
+    poses = [side_plank(45.0 if index / fps >= sag_from_s else 0.0) for index in range(round(seconds * fps))]
+    return write_stick_clip(Path(folder) / "plank.mp4", poses, fps)
+
+
+def write_stick_clip(path: Path, poses: list, fps: float) -> Path:
+    """The skeletons `poses` (side views, hands or feet on the floor) drawn as a clip at `path`, with the keypoints
+    drawn in `<clip>.keypoints.json`."""
     import json
 
     import cv2
@@ -149,17 +168,15 @@ def write_push_up_clip(folder: Path, reps: int = 3, hip_sag_px: float = 0.0, fps
     from api.ml.keypoints import KEYPOINT_INDEX, SKELETON_EDGES
     from mobile.camera import clip_time_ms
     from mobile.pose import recorded_keypoints_path
-    from tests.unit.ml.skeletons import rep_values, side_push_up
 
     width, height, floor_y = 640, 480, 400
-    poses = []
-    for angle in rep_values(170.0, 80.0, reps=reps, frames_per_half=20, hold=12):
-        pose = side_push_up(angle, hip_sag_px / 1.5)
-        pose[:, :2] = (pose[:, :2] - (100.0, 300.0)) * 1.5 + (70.0, floor_y)  # feet at the left, hands on the floor
-        poses.append(pose)
-    path = Path(folder) / "push-ups.mp4"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    placed = []
     for pose in poses:
+        pose = pose.copy()
+        pose[:, :2] = (pose[:, :2] - (100.0, 300.0)) * 1.5 + (70.0, floor_y)  # feet at the left, hands on the floor
+        placed.append(pose)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    for pose in placed:
         frame = np.full((height, width, 3), (214, 206, 198), np.uint8)
         cv2.rectangle(frame, (0, floor_y + 6), (width, height), (150, 140, 130), -1)
         points = [tuple(int(v) for v in point[:2]) for point in pose]
@@ -169,8 +186,8 @@ def write_push_up_clip(folder: Path, reps: int = 3, hip_sag_px: float = 0.0, fps
         cv2.circle(frame, points[KEYPOINT_INDEX["left_ear"]], 18, (70, 60, 50), -1, cv2.LINE_AA)
         writer.write(frame)
     writer.release()
-    recorded = {"frames": np.round(np.stack(poses), 2).tolist(), "image_size": [width, height],
-                "t_ms": [clip_time_ms(index, fps) for index in range(len(poses))]}  # fmt: skip
+    recorded = {"frames": np.round(np.stack(placed), 2).tolist(), "image_size": [width, height],
+                "t_ms": [clip_time_ms(index, fps) for index in range(len(placed))]}  # fmt: skip
     recorded_keypoints_path(path).write_text(json.dumps(recorded))
     return path
 

@@ -82,6 +82,14 @@ def push_up_clip(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def plank_clip(tmp_path_factory) -> Path:
+    """Six seconds of a plank, held well for 3.5 s and then with sagging hips, with its keypoints beside it."""
+    from mobile.devserver import write_plank_clip
+
+    return write_plank_clip(tmp_path_factory.mktemp("plank-clip"), seconds=6.0, sag_from_s=3.5)
+
+
+@pytest.fixture(scope="session")
 def person_clip(tmp_path_factory) -> Path:
     """One second of a real person (zidane.jpg) moving a little, with no keypoints beside it."""
     import cv2
