@@ -35,3 +35,8 @@ def png_header_only(width: int, height: int) -> bytes:
 
 def multipart_file(data: bytes, filename: str = "photo.jpg") -> dict:
     return {"file": (io.BytesIO(data), filename)}
+
+
+# The headers of a WebSocket upgrade request, for routes reached only that way.
+WEBSOCKET_UPGRADE = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+                     "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}  # fmt: skip

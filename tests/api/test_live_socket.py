@@ -10,6 +10,7 @@ import simple_websocket
 from werkzeug.serving import make_server
 
 from tests.api.test_live_sessions import API, SIZE, feed, push_up_frames, start
+from tests.helpers import WEBSOCKET_UPGRADE
 
 FPS = 15
 
@@ -119,8 +120,7 @@ def test_the_upgrade_is_refused_with_the_api_error_before_any_socket(client, aut
     frames = push_up_frames(1)
     feed(client, auth_headers, session["id"], frames)
     client.post(f"{API}/{session['id']}/finish", headers=auth_headers, json={})
-    upgrade = {**auth_headers, "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
-               "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}  # fmt: skip
+    upgrade = {**auth_headers, **WEBSOCKET_UPGRADE}
     threaded = {"wsgi.multithread": True}
     finished = client.get(f"{API}/{session['id']}/socket", headers=upgrade, environ_overrides=threaded)
     assert finished.status_code == 409 and finished.get_json()["error"]["details"] == {"status": "finished"}

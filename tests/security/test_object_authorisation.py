@@ -14,6 +14,7 @@ import pytest
 
 from api.ml.charts_training import CHARTS
 from tests.conftest import assert_error
+from tests.helpers import WEBSOCKET_UPGRADE
 from tests.job_helpers import finish_in_process_jobs, runner_held_off
 from tests.security.seed import seed_resources
 from tests.unit.ml.skeletons import side_plank
@@ -37,6 +38,7 @@ ROUTES: dict[str, dict | None] = {
     "/api/v1/live-sessions/<int:session_id>": {},
     "/api/v1/live-sessions/<int:session_id>/frames": {},
     "/api/v1/live-sessions/<int:session_id>/finish": {},
+    "/api/v1/live-sessions/<int:session_id>/socket": {},
     "/api/v1/body-metrics/<int:metric_id>": {},
     "/api/v1/datasets/<int:dataset_id>": {},
     "/api/v1/training-jobs/<int:job_id>": {},
@@ -82,6 +84,11 @@ def url_for_rule(rule: str, values: dict) -> str:
 
 
 def call(client, method: str, url: str, headers: dict, body=None):
+    """One request; a WebSocket route is reached by an upgrade (on a threaded server, which the socket needs)."""
+    if url.endswith("/socket"):
+        return client.open(
+            url, method=method, headers={**headers, **WEBSOCKET_UPGRADE}, environ_overrides={"wsgi.multithread": True}
+        )
     return client.open(url, method=method, headers=headers, json=body)
 
 
