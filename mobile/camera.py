@@ -1,20 +1,23 @@
-"""Camera sources for live coaching, with no Kivy import: a webcam, or a clip file played as a camera.
+"""Camera sources for live coaching, with no Kivy import: a webcam, or a clip file played as a camera (the phone's
+camera, through Kivy, is `mobile.device_camera`).
 
-Both give `Frame`s (a BGR image and its time in ms) from `read()`, blocking until the next one, and `None` once
+Each gives `Frame`s (a BGR image and its time in ms) from `read()`, blocking until the next one, and `None` once
 there is no more. A clip is paced by its own timestamps, as a camera would deliver it, and every frame is given
 (a slow reader makes it lag, never skip): what the server sees from a clip does not depend on the machine's speed.
-Desktop only: OpenCV is not part of the Android build.
+The webcam and clips need OpenCV (desktop only, imported when one opens); frames are scaled and encoded with
+Pillow, which the Android build has too.
 """
 
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import cv2
 import numpy as np
+from PIL import Image
 
 WEBCAM = "webcam"
 SEND_MAX_SIDE = 480
@@ -46,6 +49,8 @@ class Webcam:
     path = None
 
     def __init__(self, index: int = 0):
+        import cv2
+
         self.capture = cv2.VideoCapture(index)
         if not self.capture.isOpened():
             raise CameraUnavailable(f"No camera found (webcam {index}). Connect one, or play a clip in Settings.")
@@ -68,6 +73,8 @@ class ClipCamera:
     """A video file played as a camera: frame `i` at `i / fps` seconds after the first, never sooner."""
 
     def __init__(self, path: str | Path):
+        import cv2
+
         self.path = Path(path)
         self.capture = cv2.VideoCapture(str(self.path))
         if not self.path.is_file() or not self.capture.isOpened():
@@ -131,11 +138,12 @@ def downscale(image: np.ndarray, max_side: int = SEND_MAX_SIDE) -> np.ndarray:
     scale = max_side / max(height, width)
     if scale >= 1:
         return image
-    return cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    size = (round(width * scale), round(height * scale))
+    return np.asarray(Image.fromarray(image).resize(size, Image.Resampling.BOX))
 
 
 def encode_jpeg(image: np.ndarray, quality: int = JPEG_QUALITY) -> bytes:
-    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:
-        raise ValueError("the frame could not be encoded as JPEG")
-    return data.tobytes()
+    """A BGR frame as JPEG bytes."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(image[..., ::-1])).save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()

@@ -16,17 +16,25 @@ from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ListProperty, OptionProperty, StringProperty
 
-from mobile.app import friendly_error
+from mobile.app import friendly_error, is_android
+from mobile.camera import CameraUnavailable, describe_camera, open_camera
 from mobile.cues import CueCooldown
+from mobile.device_camera import DeviceCamera
 from mobile.formatting import SEVERITY_COLOURS, issue_markup, nice, rep_line
+from mobile.live import LiveStreamer
+from mobile.pose import open_pose
 from mobile.screens.base import BaseScreen
 
-try:  # OpenCV reads the camera; the Android build has none yet
-    from mobile.camera import CameraUnavailable, describe_camera, open_camera
-    from mobile.live import LiveStreamer
-    from mobile.pose import open_pose
-except ImportError:
-    open_camera = None
+
+def open_phone_camera() -> DeviceCamera:
+    """The phone's camera, once the app may use it (Android asks the person the first time)."""
+    from android.permissions import Permission, check_permission, request_permissions  # the Android build only
+
+    if not check_permission(Permission.CAMERA):
+        request_permissions([Permission.CAMERA])
+        raise CameraUnavailable("Allow FitCoach to use the camera, then press Start again.")
+    return DeviceCamera()
+
 
 PER_PAGE = 100
 TARGET_LIMITS = {"reps": 1000, "seconds": 3600}
@@ -104,10 +112,10 @@ class LiveScreen(BaseScreen):
     # -- setup --------------------------------------------------------------------------------------------------
     def show(self, **kwargs) -> None:
         self.error = ""
-        if open_camera is None:
-            self.error = "Live coaching needs OpenCV, which this build of the app does not have yet."
-            return
-        self.source_text = describe_camera(self.app.settings_data.get("camera", ""))
+        self.source_text = (
+            "The phone's camera; pose on the server." if is_android()
+            else describe_camera(self.app.settings_data.get("camera", ""))
+        )  # fmt: skip
         if not self.exercises:
             self.app.call(live_exercises, self.app.client, on_ok=self._got_exercises, on_error=self.fail)
 
@@ -138,7 +146,7 @@ class LiveScreen(BaseScreen):
     def start(self) -> None:
         """Open the camera (and pose on the device), start a session on the server, then stream."""
         exercise = self.exercise
-        if exercise is None or self.starting or open_camera is None:
+        if exercise is None or self.starting:
             return
         text = self.ids.target.text.strip()
         limit = TARGET_LIMITS[self.target_kind]
@@ -148,11 +156,16 @@ class LiveScreen(BaseScreen):
         self.error, self.starting = "", True
         target = {f"target_{self.target_kind}": int(text)}
         settings = self.app.settings_data
+        try:
+            phone_camera = open_phone_camera() if is_android() else None  # Kivy's camera: on the UI thread
+        except CameraUnavailable as exc:
+            self.starting, self.error = False, str(exc)
+            return
 
         def prepare():
-            camera = open_camera(settings.get("camera", ""))
+            camera = phone_camera or open_camera(settings.get("camera", ""))
             try:
-                pose = open_pose(camera, settings.get("pose_model", ""))
+                pose = None if phone_camera else open_pose(camera, settings.get("pose_model", ""))
                 session = self.app.client.create_live_session(exercise["label"], **target)
             except BaseException:
                 camera.close()

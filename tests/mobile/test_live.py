@@ -22,6 +22,7 @@ from mobile.camera import (
     clip_time_ms,
     describe_camera,
     downscale,
+    encode_jpeg,
     open_camera,
 )
 from mobile.cues import CueCooldown
@@ -299,3 +300,74 @@ def test_onnx_pose_on_the_device_finds_the_main_person_as_the_server_does(tmp_pa
     assert sure.sum() >= 7 and (found[:, 2] > 0.5).sum() >= 7
     assert np.linalg.norm(found[sure, :2] - largest.keypoints[sure, :2], axis=1).mean() < 4.0
     assert empty == nobody()
+
+
+class FakeTexture:
+    """A texture as Kivy gives it: RGBA pixels, bottom row first."""
+
+    def __init__(self, rgba_top_down: np.ndarray):
+        self.size = (rgba_top_down.shape[1], rgba_top_down.shape[0])
+        self.pixels = np.ascontiguousarray(rgba_top_down[::-1]).tobytes()
+
+
+class FakeKivyCamera:
+    """What DeviceCamera uses of Kivy's core camera; `show()` stands for a new image arriving."""
+
+    def __init__(self):
+        self.texture, self.callbacks, self.started = None, [], False
+
+    def bind(self, on_texture):
+        self.callbacks.append(on_texture)
+
+    def unbind(self, on_texture):
+        self.callbacks.remove(on_texture)
+
+    def start(self):
+        self.started = True
+
+    def stop(self):
+        self.started = False
+
+    def show(self, rgba: np.ndarray):
+        self.texture = FakeTexture(rgba)
+        for callback in list(self.callbacks):
+            callback(self, self.texture)
+
+
+def test_the_phone_camera_gives_top_down_bgr_frames_and_drops_the_oldest_when_the_reader_lags(monkeypatch):
+    from kivy.clock import Clock
+
+    from mobile.device_camera import QUEUE_FRAMES, DeviceCamera
+
+    kivy = FakeKivyCamera()
+    camera = DeviceCamera(kivy)
+    assert kivy.started and camera.path is None
+    rgba = np.zeros((4, 6, 4), np.uint8)
+    rgba[0, :, 0] = 255  # the top row red
+    rgba[:, :, 3] = 255
+    for shade in range(QUEUE_FRAMES + 2):
+        rgba[3, :, 1] = shade  # the bottom row's green tells the frames apart
+        kivy.show(rgba)
+    frames = [camera.read() for _ in range(QUEUE_FRAMES)]
+    assert [int(frame.image[3, 0, 1]) for frame in frames] == [2, 3]  # the two newest; older ones dropped
+    assert frames[0].image.shape == (4, 6, 3) and frames[0].image[0, 0].tolist() == [0, 0, 255]  # BGR, top row red
+    assert frames[0].t_ms <= frames[1].t_ms
+    stopped = []
+    monkeypatch.setattr(Clock, "schedule_once", lambda callback, *_: stopped.append(callback(0)))
+    camera.close()
+    assert camera.read() is None and not kivy.started and kivy.callbacks == [] and stopped
+
+
+def test_frames_are_scaled_and_encoded_without_opencv():
+    import io
+
+    from PIL import Image
+
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    frame[..., 2] = 200  # red in BGR
+    small = downscale(frame)
+    assert small.shape == (270, 480, 3) and small.dtype == np.uint8 and small[0, 0].tolist() == [0, 0, 200]
+    decoded = Image.open(io.BytesIO(encode_jpeg(small)))
+    assert decoded.format == "JPEG" and decoded.size == (480, 270)
+    red, green, blue = decoded.getpixel((10, 10))
+    assert red > 180 and green < 30 and blue < 30

@@ -572,6 +572,69 @@ def test_jpeg_frames_are_posed_on_the_server_and_the_skeleton_is_drawn(ui, perso
     app.save_settings(camera="webcam")
 
 
+class PlayedKivyCamera:
+    """Kivy's camera as a phone gives it, playing a photo of a person (moving a little) into a real texture on the
+    UI thread, 15 times a second."""
+
+    def __init__(self, photo_path):
+        import cv2
+        import numpy as np
+
+        bgr = cv2.resize(cv2.imread(str(photo_path)), (640, 360))
+        self.images = [np.roll(bgr, int(10 * np.sin(i / 3)), axis=1) for i in range(12)]
+        self.texture, self.callbacks, self.event, self.shown = None, [], None, 0
+
+    def bind(self, on_texture):
+        self.callbacks.append(on_texture)
+
+    def unbind(self, on_texture):
+        self.callbacks.remove(on_texture)
+
+    def start(self):
+        from kivy.clock import Clock
+
+        self.event = Clock.schedule_interval(self._show, 1 / 15)
+
+    def stop(self):
+        self.event.cancel()
+
+    def _show(self, _dt):
+        import numpy as np
+        from kivy.graphics.texture import Texture
+
+        bgr = self.images[self.shown % len(self.images)]
+        rgba = np.dstack([bgr[..., ::-1], np.full(bgr.shape[:2], 255, np.uint8)])[::-1]  # bottom row first
+        self.texture = Texture.create(size=(bgr.shape[1], bgr.shape[0]), colorfmt="rgba")
+        self.texture.blit_buffer(np.ascontiguousarray(rgba).tobytes(), colorfmt="rgba", bufferfmt="ubyte")
+        self.shown += 1
+        for callback in list(self.callbacks):
+            callback(self, self.texture)
+
+
+def test_on_a_phone_the_camera_comes_through_kivy_and_pose_runs_on_the_server(ui, monkeypatch):
+    from mobile.device_camera import DeviceCamera
+    from mobile.devserver import sample_photo
+    from mobile.screens import live as live_screen
+
+    played = PlayedKivyCamera(sample_photo())
+    monkeypatch.setattr(live_screen, "is_android", lambda: True)
+    monkeypatch.setattr(live_screen, "open_phone_camera", lambda: DeviceCamera(played))
+    app = ui.app
+    live = open_live(ui, "webcam")
+    assert live.source_text == "The phone's camera; pose on the server."
+    start_set(ui, live, exercise="Barbell back squat")
+    assert live.source_text == "The phone's camera. Pose on the server."
+    ui.wait_until(lambda: len(live.ids.preview.keypoints) == 17, 60, "the skeleton posed on the server")
+    sure = [(x, y) for x, y, conf in live.ids.preview.keypoints if conf > 0.5]
+    assert len(sure) >= 7 and live.ids.preview.keypoints_size == [480, 270]  # the frames sent, scaled down
+    assert tuple(live.ids.preview.texture.size) == (640, 360)  # the preview shows the camera's own frames
+    live.end_set()
+    ui.wait_until(lambda: live.stage == "summary", 60, "the set to end")
+    assert played.shown >= 10 and played.callbacks == []  # the camera was read, then stopped and let go
+    live.discard()
+    ui.settle(app)
+
+
 def test_the_cue_shown_follows_the_faults_and_a_fault_back_soon_is_not_said_again(ui, spoken):
     live = open_live(ui, "webcam")
     live.session = {"exercise": "push_up", "target_reps": 5}
