@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import json
 import logging
 import os
 import signal
@@ -28,7 +27,7 @@ from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.config import REPO_ROOT
+from api.config import REPO_ROOT, job_settings_environment
 from api.exceptions import ServiceUnavailable
 from api.extensions import db
 from api.jobs.context import worker_settings
@@ -184,7 +183,7 @@ class InProcessRunner:
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
-            "FITCOACH_JOB_SETTINGS": json.dumps(settings),
+            **job_settings_environment(settings),
             "OMP_NUM_THREADS": str(settings.get("TRAINING_THREADS", 1)),
         }
         command = [sys.executable, "-m", "api.jobs.child", str(job_id), handler_path]
