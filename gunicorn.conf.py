@@ -1,17 +1,19 @@
-"""gunicorn settings from the environment; long timeouts so that a clip upload and its analysis fit."""
+"""gunicorn settings, read from the environment by `api.config`; long timeouts so that a clip upload and its
+analysis fit."""
 
-import os
+from api.config import server_settings
 
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "300"))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+_server = server_settings()
+bind = _server["bind"]
+workers = _server["workers"]
+threads = _server["threads"]
+timeout = _server["timeout"]
+graceful_timeout = _server["graceful_timeout"]
 keepalive = 5
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests = _server["max_requests"]
 accesslog = None
 errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+loglevel = _server["loglevel"]
 limit_request_line = 8190
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api.exceptions import Conflict, InvalidInput
 from api.extensions import db
 from api.models import Profile, RevokedToken, User
+from api.validation import all_of, one_of
 from api.vocabulary import PROFILE_CHOICES, PROFILE_LIST_CHOICES, PROFILE_RANGES
 
 MIN_PASSWORD_LENGTH = 10
@@ -133,18 +134,10 @@ def validate_profile_changes(changes: dict) -> dict:
             else:
                 clean[field] = kind(value)
         elif field in PROFILE_CHOICES:
-            if value not in PROFILE_CHOICES[field]:
-                errors[field] = f"must be one of: {', '.join(PROFILE_CHOICES[field])}"
-            else:
+            if one_of(errors, field, value, PROFILE_CHOICES[field]):
                 clean[field] = value
-        else:
-            allowed = PROFILE_LIST_CHOICES[field]
-            if not isinstance(value, list):
-                errors[field] = "must be a list"
-            elif unknown := [v for v in value if v not in allowed]:
-                errors[field] = f"unknown {unknown}; allowed: {', '.join(allowed)}"
-            else:
-                clean[field] = sorted(set(value), key=allowed.index)
+        elif all_of(errors, field, value, PROFILE_LIST_CHOICES[field]):
+            clean[field] = sorted(set(value), key=PROFILE_LIST_CHOICES[field].index)
     if errors:
         raise InvalidInput("the profile has invalid values", details=errors)
     return clean

@@ -24,10 +24,10 @@ from api.ownership import get_owned
 from api.storage import Storage, staged_name
 from api.uploads import UploadLimits, keep_upload, stage_upload
 from api.validation import checked_fps
+from api.vocabulary import FAILED, QUEUED, RUNNING, SUCCEEDED
 
 ANNOTATED_SUFFIX = "-annotated.jpg"
 CLIP_JOB_KIND = "clip_analysis"
-QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 
 
 def recognizer_for(user: User):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
 
 DEFAULT_JWT_SECRET = "change-me-fitcoach-default-secret"
+JOB_SETTINGS_VARIABLE = "FITCOACH_JOB_SETTINGS"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -16,6 +18,10 @@ def _env_int(name: str, default: int) -> int:
 
 def _env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _log_level() -> str:
+    return os.environ.get("LOG_LEVEL", "INFO")
 
 
 def _data_dir() -> Path:
@@ -51,7 +57,7 @@ class Config:
         # whose keypoints judge posture: yolo (yolo11n-pose), blazepose (MediaPipe Pose), auto (per exercise)
         self.POSE_ENGINE = os.environ.get("POSE_ENGINE", "yolo")
         self.WARM_MODELS = _env_bool("WARM_MODELS", True)
-        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+        self.LOG_LEVEL = _log_level().upper()
         self.LOG_JSON = _env_bool("LOG_JSON", True)
         # live sessions: "" keeps their running state in the database, a redis:// URL in Redis
         self.LIVE_STORE_URL = os.environ.get("LIVE_STORE_URL", "")
@@ -119,3 +125,26 @@ def config_from_env() -> Config:
     if name not in CONFIGS:
         raise RuntimeError(f"FITCOACH_CONFIG must be one of {sorted(CONFIGS)}, not {name!r}")
     return CONFIGS[name]()
+
+
+def server_settings() -> dict:
+    """gunicorn's settings (read by `gunicorn.conf.py`): address, workers, threads, timeouts, log level."""
+    return {
+        "bind": f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}",
+        "workers": _env_int("WEB_CONCURRENCY", 2),
+        "threads": _env_int("GUNICORN_THREADS", 1),
+        "timeout": _env_int("GUNICORN_TIMEOUT", 300),
+        "graceful_timeout": _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30),
+        "max_requests": _env_int("GUNICORN_MAX_REQUESTS", 0),
+        "loglevel": _log_level().lower(),
+    }
+
+
+def job_settings_environment(settings: dict) -> dict:
+    """The variables that hand the app's settings to a job's child process (see `job_settings`)."""
+    return {JOB_SETTINGS_VARIABLE: json.dumps(settings)}
+
+
+def job_settings() -> dict:
+    """The app's settings in a job's child process, as its parent handed them over."""
+    return json.loads(os.environ[JOB_SETTINGS_VARIABLE])

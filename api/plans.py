@@ -14,7 +14,7 @@ from api.planner.generator import generate_plan
 from api.planner.progress import compute_progress
 from api.planner.progression import adapt_plan
 from api.planner.request import build_request
-from api.vocabulary import PROFILE_FIELDS
+from api.vocabulary import PROFILE_FIELDS, SUCCEEDED
 
 DEFAULT_BODY_WEIGHT_KG = 70.0
 MAX_PROGRESS_DAYS = 3 * 366
@@ -90,7 +90,7 @@ def _workout_dicts(user: User, date_from: date | None = None, date_to: date | No
 
 
 def _analysis_dicts(user: User, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
-    statement = select(Analysis).where(Analysis.user_id == user.id, Analysis.status == "succeeded")
+    statement = select(Analysis).where(Analysis.user_id == user.id, Analysis.status == SUCCEEDED)
     rows = []
     for analysis in db.session.scalars(statement):
         day = analysis.created_at.date()

@@ -12,6 +12,7 @@ from api.models import Analysis, BodyMetric, Plan, User, Workout
 from api.ownership import get_owned
 from api.planner.catalogue import CATALOGUE
 from api.validation import iso_date, number_in, text
+from api.vocabulary import BODY_METRIC_RANGES
 
 MAX_EXERCISES = 50
 MAX_SETS = 50
@@ -165,18 +166,16 @@ def workout_dict(workout: Workout) -> dict:
 
 
 def create_body_metric(user: User, body: dict, today: date) -> BodyMetric:
-    allowed = {"date", "weight_kg", "body_fat_pct", "waist_cm"}
+    allowed = {"date", *BODY_METRIC_RANGES}
     errors: dict[str, str] = {name: "unknown field" for name in body if name not in allowed}
     day = iso_date(errors, "date", body.get("date"), default=today)
     if day and day > today + timedelta(days=FUTURE_DAYS_ALLOWED):
         errors["date"] = "cannot be in the future"
     values = {
-        "weight_kg": number_in(errors, "weight_kg", body.get("weight_kg"), 25, 350),
-        "body_fat_pct": number_in(errors, "body_fat_pct", body.get("body_fat_pct"), 2, 70),
-        "waist_cm": number_in(errors, "waist_cm", body.get("waist_cm"), 30, 250),
+        name: number_in(errors, name, body.get(name), low, high) for name, (low, high, _) in BODY_METRIC_RANGES.items()
     }
     if not errors and all(v is None for v in values.values()):
-        errors["weight_kg"] = "give at least one of weight_kg, body_fat_pct, waist_cm"
+        errors["weight_kg"] = f"give at least one of {', '.join(BODY_METRIC_RANGES)}"
     if errors:
         raise InvalidInput("the body metric has invalid values", details=errors)
     metric = BodyMetric(user_id=user.id, date=day, **values)

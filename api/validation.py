@@ -10,17 +10,41 @@ MAX_FPS = 240
 MAX_IMAGE_SIDE = 10_000
 
 
+def in_range(errors: dict, name: str, value, low: float, high: float, *, whole: bool = False) -> bool:
+    """Whether the value is a number (a whole one if `whole`) within [low, high]; None is not."""
+    kinds = int if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
+        errors[name] = f"must be {'a whole number' if whole else 'a number'} between {low:g} and {high:g}"
+        return False
+    return True
+
+
 def number_in(errors: dict, name: str, value, low: float, high: float, *, whole: bool = False, required=False):
     """The value if it is a number within [low, high] (None when absent and optional)."""
     if value is None:
         if required:
             errors[name] = "is required"
         return None
-    kinds = int if whole else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
-        errors[name] = f"must be {'a whole number' if whole else 'a number'} between {low:g} and {high:g}"
-        return None
-    return value
+    return value if in_range(errors, name, value, low, high, whole=whole) else None
+
+
+def one_of(errors: dict, name: str, value, allowed) -> bool:
+    """Whether the value is one of `allowed`."""
+    if value not in allowed:
+        errors[name] = f"must be one of: {', '.join(allowed)}"
+        return False
+    return True
+
+
+def all_of(errors: dict, name: str, values, allowed) -> bool:
+    """Whether the value is a list of values each one of `allowed`."""
+    if not isinstance(values, list | tuple):
+        errors[name] = "must be a list"
+        return False
+    if unknown := [v for v in values if v not in allowed]:
+        errors[name] = f"unknown {unknown}; allowed: {', '.join(allowed)}"
+        return False
+    return True
 
 
 def iso_date(errors: dict, name: str, value, default: date | None = None) -> date | None:

@@ -20,8 +20,9 @@ from api.extensions import db
 from api.jobs.context import JobCancelled, JobContext, JobFailed
 from api.jobs.execute import settle
 from api.jobs.kinds import handler_path_for, register_kind
-from api.jobs.models import CANCELLED, FINISHED, QUEUED, RUNNING, Job
+from api.jobs.models import Job
 from api.jobs.runner import BACKENDS, CELERY, CeleryEngine, InProcessRunner
+from api.vocabulary import CANCELLED, FINISHED_STATUSES, QUEUED, RUNNING
 
 EXTENSION = "fitcoach_jobs"
 
@@ -84,7 +85,7 @@ def get_job(job_id: int) -> Job:
 def cancel(job_id: int) -> Job:
     """Cancel a queued job at once, or ask a running one to stop (it stops at its next check)."""
     job = get_job(job_id)
-    if job.status in FINISHED:
+    if job.status in FINISHED_STATUSES:
         raise Conflict(f"the job is already {job.status}", details={"status": job.status})
     engine().cancel(job)
     if job.status == QUEUED and settle(job.id, CANCELLED, "cancelled before it started"):

@@ -1,12 +1,11 @@
 """Entry point of a job's child process: `python -m api.jobs.child <job_id> <module:handler>`.
 
-The in-process runner starts it with the app's settings in `FITCOACH_JOB_SETTINGS`. It exits by itself when the
-process that started it dies, so that an orphan never keeps training after its server is gone.
+The in-process runner starts it with the app's settings in its environment (`api.config.job_settings`). It exits
+by itself when the process that started it dies, so that an orphan never keeps training after its server is gone.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import threading
@@ -30,12 +29,12 @@ def exit_when_orphaned(parent_pid: int) -> None:
 
 def main(argv: list[str]) -> int:
     exit_when_orphaned(os.getppid())
+    from api.config import job_settings
     from api.jobs.context import worker_app
     from api.jobs.execute import execute
 
     job_id, handler_path = int(argv[1]), argv[2]
-    settings = json.loads(os.environ["FITCOACH_JOB_SETTINGS"])
-    app = worker_app(settings)
+    app = worker_app(job_settings())
     with app.app_context():
         execute(job_id, handler_path, app.config, claimed=True)
     return 0

@@ -18,9 +18,10 @@ from sqlalchemy import select, update
 from api.extensions import db
 from api.jobs.context import JobCancelled, JobContext, JobFailed
 from api.jobs.kinds import handler_path_for, load_handler
-from api.jobs.models import CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, Job
+from api.jobs.models import Job
 from api.models.base import as_utc, utcnow
 from api.processes import pid_alive
+from api.vocabulary import ACTIVE_STATUSES, CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED
 
 log = logging.getLogger("fitcoach.jobs")
 
@@ -29,7 +30,7 @@ def settle(job_id: int, status: str, reason: str | None = None, result: dict | N
     """Finish a queued or running job with `status`; False (and nothing done) when it was already finished."""
     changed = db.session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.status.in_((QUEUED, RUNNING)))
+        .where(Job.id == job_id, Job.status.in_(ACTIVE_STATUSES))
         .values(status=status, error=reason, result=result, finished_at=utcnow())
     ).rowcount
     if not changed:

@@ -9,10 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from api.extensions import db
 from api.models.base import Timestamped
-
-QUEUED, RUNNING = "queued", "running"
-SUCCEEDED, FAILED, CANCELLED, INTERRUPTED = "succeeded", "failed", "cancelled", "interrupted"
-FINISHED = frozenset({SUCCEEDED, FAILED, CANCELLED, INTERRUPTED})
+from api.vocabulary import QUEUED
 
 
 class Job(Timestamped, db.Model):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import json
 import logging
 import os
 import signal
@@ -28,15 +27,16 @@ from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.config import REPO_ROOT
+from api.config import REPO_ROOT, job_settings_environment
 from api.exceptions import ServiceUnavailable
 from api.extensions import db
 from api.jobs.context import worker_settings
 from api.jobs.execute import active_jobs, seems_alive, settle
 from api.jobs.kinds import handler_path_for
-from api.jobs.models import FAILED, INTERRUPTED, QUEUED, RUNNING, Job
+from api.jobs.models import Job
 from api.models.base import utcnow
 from api.processes import pid_alive
+from api.vocabulary import FAILED, INTERRUPTED, QUEUED, RUNNING
 
 log = logging.getLogger("fitcoach.jobs")
 
@@ -183,7 +183,7 @@ class InProcessRunner:
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
-            "FITCOACH_JOB_SETTINGS": json.dumps(settings),
+            **job_settings_environment(settings),
             "OMP_NUM_THREADS": str(settings.get("TRAINING_THREADS", 1)),
         }
         command = [sys.executable, "-m", "api.jobs.child", str(job_id), handler_path]

@@ -25,6 +25,7 @@ import numpy as np
 
 from api.ml.pose import PoseEstimator, PoseFrame
 from api.ml.recognition_features import geometry_block, raw_blocks
+from api.ml.settings_file import read_settings
 
 if TYPE_CHECKING:
     from api.ml.recognition_motion import MotionModel
@@ -66,6 +67,15 @@ FEATURE_BLOCKS = ("geo", "eff320_crop", "yolokp", "yolomid")
 BODY_PARTS = ((0, 1, 2, 3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16))
 LIMB_PAIRS = ((0, 1), (2, 3), (4, 5), (6, 7))  # left and right of each limb in LIMB_MIDPOINTS
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "exercise-recognizer"
+
+
+@dataclass(frozen=True)
+class RecognizerSettings:
+    """`settings.json` of a recognizer folder: the confidence a label needs and the feature blocks it was
+    trained on."""
+
+    min_confidence: float = MIN_CONFIDENCE
+    blocks: tuple[str, ...] = FEATURE_BLOCKS
 
 
 @dataclass
@@ -198,10 +208,8 @@ class FeatureRecognizer:
 
     @classmethod
     def from_dir(cls, folder: Path, pose: PoseEstimator, motion: MotionModel | None = None) -> FeatureRecognizer:
-        settings_file = folder / "settings.json"
-        settings = json.loads(settings_file.read_text()) if settings_file.is_file() else {}
-        blocks = tuple(settings.get("blocks", FEATURE_BLOCKS))
-        return cls(LinearModel.load(folder), pose, settings.get("min_confidence", MIN_CONFIDENCE), blocks, motion)
+        settings = read_settings(RecognizerSettings, folder / "settings.json", optional=True)
+        return cls(LinearModel.load(folder), pose, settings.min_confidence, settings.blocks, motion)
 
     def probabilities(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> np.ndarray:
         """Class probabilities, averaged over the photo and its mirror image."""

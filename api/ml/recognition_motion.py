@@ -31,6 +31,7 @@ from api.ml.posture.angles import VISIBLE_CONFIDENCE
 from api.ml.posture.assess import MAIN_ANGLES
 from api.ml.recognition import LinearModel, Recognition, recognition_from_probabilities
 from api.ml.reps import REP_MOTIONS
+from api.ml.settings_file import read_settings
 
 DEFAULT_MOTION_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "motion-recognizer"
 GRID_HZ = 10.0
@@ -281,6 +282,19 @@ def centred_log(probabilities: np.ndarray) -> np.ndarray:
     return logs - logs.mean(axis=-1, keepdims=True)
 
 
+@dataclass(frozen=True)
+class MotionSettings:
+    """`settings.json` of the motion model: its fusion weight, naming threshold and features, and how it was
+    trained (regularisation `C`, class weighting, clip count; for the record)."""
+
+    image_weight: float
+    min_confidence: float
+    features: tuple[str, ...]
+    C: float | None = None
+    weighting: str | None = None
+    trained_on_clips: int | None = None
+
+
 @dataclass
 class MotionModel:
     """The motion classifier, its fusion weight with the image model and its naming threshold."""
@@ -338,7 +352,7 @@ class MotionModel:
 
     @classmethod
     def load(cls, folder: Path = DEFAULT_MOTION_MODEL_DIR) -> MotionModel:
-        settings = json.loads((folder / "settings.json").read_text())
-        if tuple(settings["features"]) != FEATURE_NAMES:
+        settings = read_settings(MotionSettings, folder / "settings.json")
+        if settings.features != FEATURE_NAMES:
             raise ValueError(f"{folder} was trained on other motion features; retrain it")
-        return cls(LinearModel.load(folder), float(settings["image_weight"]), float(settings["min_confidence"]))
+        return cls(LinearModel.load(folder), float(settings.image_weight), float(settings.min_confidence))

@@ -14,7 +14,7 @@ import re
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import api.ml  # noqa: F401  (offline Ultralytics before it is imported)
@@ -22,6 +22,8 @@ import api.ml  # noqa: F401  (offline Ultralytics before it is imported)
 TASKS = ("detect", "classify")
 MODEL_YAML = {"detect": "yolo11n.yaml", "classify": "yolo11n-cls.yaml"}
 STARTS = ("pose", "model", "none")
+DEFAULT_EPOCHS = 30
+DEFAULT_IMGSZ = {"detect": 640, "classify": 224}
 METRIC_NAMES = {
     "metrics/precision(B)": "precision",
     "metrics/recall(B)": "recall",
@@ -46,7 +48,7 @@ class TrainingConfig:
     epochs: int
     imgsz: int
     batch: int = 16
-    patience: int = 50
+    patience: int = 20
     seed: int = 0
     start: str = "pose"
     start_weights: str = ""
@@ -80,6 +82,12 @@ class TrainingConfig:
             "plots": self.plots,
             "verbose": False,
         }
+
+
+def default_settings() -> dict:
+    """The defaults a training request starts from: epochs, batch, patience, seed and start."""
+    given = {f.name: f.default for f in fields(TrainingConfig) if f.name in ("batch", "patience", "seed", "start")}
+    return {"epochs": DEFAULT_EPOCHS, **given}
 
 
 @dataclass

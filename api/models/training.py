@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from api.extensions import db
 from api.models.base import Timestamped
+from api.vocabulary import QUEUED
 
 
 class Dataset(Timestamped, db.Model):
@@ -34,7 +35,7 @@ class TrainingJob(Timestamped, db.Model):
     dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id", ondelete="SET NULL"), index=True)
     task: Mapped[str] = mapped_column(String(10))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(12), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=QUEUED, index=True)
     epoch: Mapped[int] = mapped_column(Integer, default=0)
     epochs: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from api.extensions import db
 from api.models.base import Timestamped
+from api.vocabulary import SUCCEEDED
 
 
 class Analysis(Timestamped, db.Model):
@@ -18,7 +19,7 @@ class Analysis(Timestamped, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id", ondelete="SET NULL"), index=True)
     media_type: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(12), default="succeeded")
+    status: Mapped[str] = mapped_column(String(12), default=SUCCEEDED)
     exercise_label: Mapped[str | None] = mapped_column(String(40), index=True)
     exercise_confidence: Mapped[float | None] = mapped_column(Float)
     form_score: Mapped[float | None] = mapped_column(Float)

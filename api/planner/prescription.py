@@ -101,7 +101,6 @@ _TABLE: dict[tuple[str, str], Prescription] = {
     ("rehabilitation", "intermediate"): Prescription(2, (10, 15), 60, 5.5, "3-1-3", "light, pain-free", GARBER),
     ("rehabilitation", "advanced"): Prescription(2, (10, 15), 60, 6, "3-1-2", "light to moderate, pain-free", GARBER),
 }
-GOALS = tuple(dict.fromkeys(goal for goal, _ in _TABLE))
 
 
 def prescribe(goal: str, level: str, age: int | None) -> Prescription:

@@ -8,10 +8,11 @@ from datetime import date
 from api.exceptions import InvalidInput
 from api.planner import prescription as rx
 from api.planner.catalogue import CATALOGUE, MUSCLE_GROUPS
-from api.vocabulary import BODY_REGIONS, EQUIPMENT, FITNESS_LEVELS, PROFILE_RANGES, SEXES
+from api.validation import all_of, in_range, one_of
+from api.vocabulary import BODY_REGIONS, EQUIPMENT, FITNESS_LEVELS, PLAN_GOALS, PROFILE_RANGES, SEXES
 
-PLAN_GOALS = rx.GOALS
 MAX_WEEKS = 52
+PLAN_RANGES = {**PROFILE_RANGES, "weeks": (1, MAX_WEEKS, int)}
 
 
 @dataclass(frozen=True)
@@ -44,24 +45,6 @@ REQUEST_FIELDS = {
     "goal", "fitness_level", "days_per_week", "session_minutes", "weeks", "start_date", "weight_kg", "age", "sex",
     "height_cm", "equipment", "limitations", "focus_muscles", "analysis", "analysis_id", "name",
 }  # fmt: skip
-
-
-def _check_choice(errors, field_name, value, allowed):
-    if value not in allowed:
-        errors[field_name] = f"must be one of: {', '.join(allowed)}"
-
-
-def _check_range(errors, field_name, value, low, high, whole=True):
-    number_type = int if whole else (int, float)
-    if isinstance(value, bool) or not isinstance(value, number_type) or not low <= value <= high:
-        errors[field_name] = f"must be {'a whole number' if whole else 'a number'} between {low} and {high}"
-
-
-def _check_list(errors, field_name, value, allowed):
-    if not isinstance(value, list | tuple):
-        errors[field_name] = "must be a list"
-    elif unknown := [v for v in value if v not in allowed]:
-        errors[field_name] = f"unknown {unknown}; allowed: {', '.join(allowed)}"
 
 
 def _check_analysis(errors, analysis):
@@ -104,22 +87,17 @@ def build_request(profile: dict, overrides: dict, today: date) -> PlanRequest:
     merged.setdefault("weight_kg", 70.0)
     for name in ("equipment", "limitations", "focus_muscles"):
         merged[name] = merged.get(name) or []
-    _check_choice(errors, "goal", merged["goal"], PLAN_GOALS)
-    _check_choice(errors, "fitness_level", merged["fitness_level"], FITNESS_LEVELS)
-    for name in ("days_per_week", "session_minutes", "age"):
+    one_of(errors, "goal", merged["goal"], PLAN_GOALS)
+    one_of(errors, "fitness_level", merged["fitness_level"], FITNESS_LEVELS)
+    for name in ("days_per_week", "session_minutes", "age", "weeks", "weight_kg", "height_cm"):
         if name in merged:
-            low, high, _ = PROFILE_RANGES[name]
-            _check_range(errors, name, merged[name], low, high)
-    _check_range(errors, "weeks", merged["weeks"], 1, MAX_WEEKS)
-    for name in ("weight_kg", "height_cm"):
-        if name in merged:
-            low, high, _ = PROFILE_RANGES[name]
-            _check_range(errors, name, merged[name], low, high, whole=False)
+            low, high, kind = PLAN_RANGES[name]
+            in_range(errors, name, merged[name], low, high, whole=kind is int)
     if merged.get("sex") is not None:
-        _check_choice(errors, "sex", merged["sex"], SEXES)
-    _check_list(errors, "equipment", merged["equipment"], EQUIPMENT)
-    _check_list(errors, "limitations", merged["limitations"], BODY_REGIONS)
-    _check_list(errors, "focus_muscles", merged["focus_muscles"], MUSCLE_GROUPS)
+        one_of(errors, "sex", merged["sex"], SEXES)
+    all_of(errors, "equipment", merged["equipment"], EQUIPMENT)
+    all_of(errors, "limitations", merged["limitations"], BODY_REGIONS)
+    all_of(errors, "focus_muscles", merged["focus_muscles"], MUSCLE_GROUPS)
     start = _check_start_date(errors, merged.get("start_date"), today)
     _check_analysis(errors, merged.get("analysis"))
     if errors:

@@ -10,6 +10,7 @@ from api.resources import rest_api
 from api.resources.common import UtcDateTime, error_model, iso_date, nullable, page_model, paginate, pagination_parser
 from api.resources.uploads import limits, storage
 from api.uploads import require_file
+from api.vocabulary import ANALYSIS_STATUSES
 
 ns = Namespace("analyses", description="Recognise the exercise, judge the form and count reps on a photo or clip")
 error = error_model(ns)
@@ -67,7 +68,7 @@ analysis_model = ns.model(
     "Analysis",
     {
         "id": fields.Integer(),
-        "status": fields.String(enum=["queued", "running", "succeeded", "failed"]),
+        "status": fields.String(enum=list(ANALYSIS_STATUSES)),
         "media_type": fields.String(enum=["image", "video", "keypoints", "live"]),
         "upload_id": nullable(fields.Integer()),
         "created_at": UtcDateTime(),

@@ -36,6 +36,12 @@ def iso_date(value: str) -> date:
 iso_date.__schema__ = {"type": "string", "format": "date"}
 
 
+def bounds(ranges: dict, name: str) -> dict:
+    """The `min` and `max` of a field for its restx model, from a `(low, high, type)` range of the vocabulary."""
+    low, high, _ = ranges[name]
+    return {"min": low, "max": high}
+
+
 def nullable(field):
     """A copy of an output field documented as possibly null (Swagger 2.0 `x-nullable`): a profile value not set
     yet, an exercise without an easier variant."""

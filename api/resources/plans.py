@@ -8,8 +8,18 @@ from flask_restx import Namespace, Resource, fields
 
 from api import plans
 from api.planner.export import plan_to_csv, plan_to_ics
-from api.resources.common import UtcDateTime, error_model, json_body, page_model, paginate, pagination_parser
+from api.planner.request import PLAN_RANGES
+from api.resources.common import (
+    UtcDateTime,
+    bounds,
+    error_model,
+    json_body,
+    page_model,
+    paginate,
+    pagination_parser,
+)
 from api.training_log import delete_row
+from api.vocabulary import FITNESS_LEVELS, PLAN_GOALS
 
 ns = Namespace("plans", description="Evidence-based plans that adapt to what you log")
 error = error_model(ns)
@@ -17,21 +27,19 @@ error = error_model(ns)
 plan_request = ns.model(
     "PlanRequest",
     {
-        "weeks": fields.Integer(min=1, max=52, example=4),
+        "weeks": fields.Integer(**bounds(PLAN_RANGES, "weeks"), example=4),
         "name": fields.String(),
-        "goal": fields.String(
-            enum=["strength", "hypertrophy", "endurance", "power", "weight_loss", "general_fitness", "rehabilitation"]
-        ),  # fmt: skip
-        "fitness_level": fields.String(enum=["beginner", "intermediate", "advanced"]),
-        "days_per_week": fields.Integer(min=1, max=7),
-        "session_minutes": fields.Integer(min=10, max=180),
+        "goal": fields.String(enum=list(PLAN_GOALS)),
+        "fitness_level": fields.String(enum=list(FITNESS_LEVELS)),
+        "days_per_week": fields.Integer(**bounds(PLAN_RANGES, "days_per_week")),
+        "session_minutes": fields.Integer(**bounds(PLAN_RANGES, "session_minutes")),
         "equipment": fields.List(fields.String),
         "limitations": fields.List(fields.String),
         "focus_muscles": fields.List(fields.String),
         "start_date": fields.String(example="2026-12-01"),
         "analysis_id": fields.Integer(description="build around this analysis (its exercise and form faults)"),
-        "age": fields.Integer(min=13, max=100),
-        "weight_kg": fields.Float(min=25, max=350),
+        "age": fields.Integer(**bounds(PLAN_RANGES, "age")),
+        "weight_kg": fields.Float(**bounds(PLAN_RANGES, "weight_kg")),
     },
 )
 plan_summary = ns.model(

@@ -5,30 +5,38 @@ from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
 from api.ml.charts_training import CHARTS
+from api.ml.training import DEFAULT_IMGSZ, STARTS, TASKS
 from api.resources import rest_api
 from api.resources.common import UtcDateTime, error_model, json_body, nullable, page_model, paginate, pagination_parser
 from api.training import jobs as training
+from api.vocabulary import JOB_STATUSES
 
 ns = Namespace("training-jobs", description="Train YOLO11 detectors and classifiers on your datasets")
 error = error_model(ns)
 
-STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
+STATUSES = list(JOB_STATUSES)
+DEFAULTS = training.DEFAULTS
+IMGSZ_BY_TASK = ", ".join(f"{size} for {task}" for task, size in DEFAULT_IMGSZ.items())
 
 training_request = ns.model(
     "TrainingRequest",
     {
         "dataset_id": fields.Integer(required=True, example=1),
-        "task": fields.String(enum=["detect", "classify"], description="the dataset's task by default"),
+        "task": fields.String(enum=list(TASKS), description="the dataset's task by default"),
         "weights": fields.String(
-            enum=["pose", "model", "none"], default="pose",
+            enum=list(STARTS), default=DEFAULTS["weights"],
             description="start from the yolo11n-pose backbone, from a registered model (model_id), or from nothing",
         ),
         "model_id": fields.Integer(description="with weights=model: the model version to start from"),
-        "epochs": fields.Integer(min=1, default=30, example=2),
-        "imgsz": fields.Integer(min=32, description="a multiple of 32; 640 for detect, 224 for classify by default"),
-        "batch": fields.Integer(min=1, default=16),
-        "patience": fields.Integer(min=0, default=20, description="epochs without improvement before stopping early"),
-        "seed": fields.Integer(min=0, default=0),
+        "epochs": fields.Integer(min=1, default=DEFAULTS["epochs"], example=2),
+        "imgsz": fields.Integer(
+            min=training.MIN_IMGSZ, description=f"a multiple of {training.IMGSZ_STEP}; {IMGSZ_BY_TASK} by default"
+        ),
+        "batch": fields.Integer(min=1, default=DEFAULTS["batch"]),
+        "patience": fields.Integer(
+            min=0, default=DEFAULTS["patience"], description="epochs without improvement before stopping early"
+        ),
+        "seed": fields.Integer(min=0, default=DEFAULTS["seed"]),
     },
 )  # fmt: skip
 job_summary = ns.model(

@@ -4,27 +4,22 @@ from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
 from api import accounts
-from api.resources.common import UtcDateTime, error_model, json_body, nullable
+from api.resources.common import UtcDateTime, bounds, error_model, json_body, nullable
 from api.vocabulary import BODY_REGIONS, EQUIPMENT, FITNESS_LEVELS, GOALS, PROFILE_FIELDS, PROFILE_RANGES, SEXES
 
 ns = Namespace("users", description="Your account and training profile")
 error = error_model(ns)
 
 
-def _range(field: str) -> dict:
-    low, high, _ = PROFILE_RANGES[field]
-    return {"min": low, "max": high}
-
-
 profile_fields = {
-    "age": fields.Integer(**_range("age"), example=34),
+    "age": fields.Integer(**bounds(PROFILE_RANGES, "age"), example=34),
     "sex": fields.String(enum=list(SEXES)),
-    "height_cm": fields.Float(**_range("height_cm"), example=172),
-    "weight_kg": fields.Float(**_range("weight_kg"), example=70.5),
+    "height_cm": fields.Float(**bounds(PROFILE_RANGES, "height_cm"), example=172),
+    "weight_kg": fields.Float(**bounds(PROFILE_RANGES, "weight_kg"), example=70.5),
     "fitness_level": fields.String(enum=list(FITNESS_LEVELS)),
     "goal": fields.String(enum=list(GOALS)),
-    "days_per_week": fields.Integer(**_range("days_per_week"), example=3),
-    "session_minutes": fields.Integer(**_range("session_minutes"), example=45),
+    "days_per_week": fields.Integer(**bounds(PROFILE_RANGES, "days_per_week"), example=3),
+    "session_minutes": fields.Integer(**bounds(PROFILE_RANGES, "session_minutes"), example=45),
     "equipment": fields.List(fields.String(enum=list(EQUIPMENT)), example=["dumbbell", "bench"]),
     "limitations": fields.List(fields.String(enum=list(BODY_REGIONS)), example=["knee"]),
 }

@@ -8,6 +8,7 @@ from flask_restx import Namespace, Resource, fields
 from api import training_log
 from api.resources.common import (
     UtcDateTime,
+    bounds,
     error_model,
     iso_date,
     json_body,
@@ -16,6 +17,7 @@ from api.resources.common import (
     paginate,
     pagination_parser,
 )
+from api.vocabulary import BODY_METRIC_RANGES
 
 ns = Namespace("workouts", description="Your logged training sessions")
 metrics_ns = Namespace("body-metrics", description="Body weight, body fat and waist")
@@ -55,8 +57,8 @@ list_parser.add_argument("to", type=iso_date, location="args", dest="date_to")
 
 metric_input = metrics_ns.model(
     "BodyMetricInput",
-    {"date": fields.String(example="2026-11-24"), "weight_kg": nullable(fields.Float(min=25, max=350)),
-     "body_fat_pct": nullable(fields.Float(min=2, max=70)), "waist_cm": nullable(fields.Float(min=30, max=250))},
+    {"date": fields.String(example="2026-11-24"),
+     **{name: nullable(fields.Float(**bounds(BODY_METRIC_RANGES, name))) for name in BODY_METRIC_RANGES}},
 )  # fmt: skip
 metric_model = metrics_ns.inherit("BodyMetric", metric_input, {"id": fields.Integer(), "created_at": UtcDateTime()})
 metric_page = page_model(metrics_ns, "BodyMetric", metric_model)

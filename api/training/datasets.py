@@ -20,6 +20,7 @@ from api.ml.datasets.problems import DatasetLimits
 from api.models import Dataset, TrainingJob, User
 from api.ownership import get_owned
 from api.storage import CHUNK_BYTES, sniff_mime
+from api.vocabulary import ACTIVE_STATUSES
 
 MAX_NAME_LENGTH = 100
 
@@ -136,9 +137,7 @@ def own_datasets_query(user: User, task: str | None = None):
 def delete_dataset(config, dataset: Dataset) -> None:
     """Delete a dataset and its files; refused while a training job still needs it."""
     busy = db.session.scalar(
-        select(TrainingJob.id).where(
-            TrainingJob.dataset_id == dataset.id, TrainingJob.status.in_(("queued", "running"))
-        )
+        select(TrainingJob.id).where(TrainingJob.dataset_id == dataset.id, TrainingJob.status.in_(ACTIVE_STATUSES))
     )
     if busy is not None:
         raise Conflict(f"training job {busy} still uses this dataset; cancel it first", details={"job_id": busy})

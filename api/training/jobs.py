@@ -12,16 +12,15 @@ from api import jobs
 from api.exceptions import Conflict, InvalidInput, NotFound, QuotaExceeded
 from api.extensions import db
 from api.ml.charts_training import chart_names, training_chart
-from api.ml.training import TASKS
+from api.ml.training import DEFAULT_IMGSZ, STARTS, TASKS, default_settings
 from api.models import Dataset, EpochMetric, ModelVersion, TrainingJob, User
 from api.models.base import as_utc, utcnow
 from api.ownership import get_owned
 from api.validation import number_in
+from api.vocabulary import ACTIVE_STATUSES, INTERRUPTED, QUEUED, RUNNING
 
-WEIGHTS = ("pose", "model", "none")
-ACTIVE = ("queued", "running")
-DEFAULT_IMGSZ = {"detect": 640, "classify": 224}
-DEFAULTS = {"epochs": 30, "batch": 16, "patience": 20, "seed": 0, "weights": "pose"}
+# a request's `weights` is the training's start
+DEFAULTS = {("weights" if name == "start" else name): value for name, value in default_settings().items()}
 FIELDS = frozenset({"dataset_id", "task", "weights", "model_id", "epochs", "imgsz", "batch", "patience", "seed"})
 IMGSZ_STEP = 32
 MIN_IMGSZ = 32
@@ -67,8 +66,8 @@ def parse_request(body: dict, limits: TrainingLimits) -> dict:
         errors["imgsz"] = f"must be a multiple of {IMGSZ_STEP}"
     if params["task"] is not None and params["task"] not in TASKS:
         errors["task"] = f"must be one of {', '.join(TASKS)}"
-    if params["weights"] not in WEIGHTS:
-        errors["weights"] = f"must be one of {', '.join(WEIGHTS)} (pose: the yolo11n-pose backbone)"
+    if params["weights"] not in STARTS:
+        errors["weights"] = f"must be one of {', '.join(STARTS)} (pose: the yolo11n-pose backbone)"
     elif params["weights"] == "model":
         params["model_id"] = number_in(errors, "model_id", body.get("model_id"), 1, MAX_SEED, whole=True, required=True)
     if errors:
@@ -81,7 +80,9 @@ def check_quota(user: User, train_images: int, epochs: int, limits: TrainingLimi
     if user.is_admin:
         return
     active = db.session.scalar(
-        select(func.count(TrainingJob.id)).where(TrainingJob.user_id == user.id, TrainingJob.status.in_(ACTIVE))
+        select(func.count(TrainingJob.id)).where(
+            TrainingJob.user_id == user.id, TrainingJob.status.in_(ACTIVE_STATUSES)
+        )
     )
     if active >= limits.user_active_jobs:
         raise QuotaExceeded(
@@ -122,7 +123,7 @@ def start_training(config, user: User, body: dict) -> TrainingJob:
     params |= {"task": task, "imgsz": params["imgsz"] or DEFAULT_IMGSZ[task], "class_names": dataset.class_names}
     check_quota(user, _train_images(dataset), params["epochs"], limits)
     job = TrainingJob(
-        user_id=user.id, dataset_id=dataset.id, task=task, params=params, status="queued", epoch=0,
+        user_id=user.id, dataset_id=dataset.id, task=task, params=params, status=QUEUED, epoch=0,
         epochs=params["epochs"],
     )  # fmt: skip
     db.session.add(job)
@@ -146,11 +147,11 @@ def get_own_job(user: User, job_id: int) -> TrainingJob:
 
 def refresh(job: TrainingJob) -> TrainingJob:
     """Settle a job whose worker was lost (it becomes interrupted), so that nothing stays running forever."""
-    if job.status in ACTIVE and job.queue_task_id:
+    if job.status in ACTIVE_STATUSES and job.queue_task_id:
         try:
             jobs.get_job(int(job.queue_task_id))
         except NotFound:
-            job.status, job.error = "interrupted", "its entry in the job queue is gone; resume it to run it again"
+            job.status, job.error = INTERRUPTED, "its entry in the job queue is gone; resume it to run it again"
             db.session.commit()
         db.session.refresh(job)
     return job
@@ -189,7 +190,7 @@ def _elapsed_s(job: TrainingJob) -> float | None:
     started = as_utc(job.started_at)
     if started is None:
         return None
-    end = as_utc(job.finished_at) if job.status not in ACTIVE and job.finished_at else utcnow()
+    end = as_utc(job.finished_at) if job.status not in ACTIVE_STATUSES and job.finished_at else utcnow()
     return round(max(0.0, (end - started).total_seconds()), 1)
 
 
@@ -199,7 +200,7 @@ def job_detail(job: TrainingJob) -> dict:
     latest = rows[-1] if rows else None
     epoch_times = [row.metrics.get("epoch_s") for row in rows if row.metrics.get("epoch_s")]
     eta_s = None
-    if job.status == "running" and epoch_times:
+    if job.status == RUNNING and epoch_times:
         eta_s = round(sum(epoch_times) / len(epoch_times) * max(0, job.epochs - job.epoch), 1)
     version = _model_version(job)
     return {
@@ -215,7 +216,7 @@ def job_detail(job: TrainingJob) -> dict:
         "reason": job.error,
         "cancel_requested": job.cancel_requested,
         "checkpoint_kept": bool(job.checkpoint),
-        "resumable": job.status == "interrupted" and job.dataset_id is not None,
+        "resumable": job.status == INTERRUPTED and job.dataset_id is not None,
         "model_version_id": version.id if version else None,
         "charts": list(chart_names(job.task)),
     }
@@ -263,11 +264,11 @@ def chart_png(job: TrainingJob, name: str) -> bytes:
 
 def cancel_training(job: TrainingJob) -> TrainingJob:
     """Cancel a queued job now, or ask a running one to stop when its epoch ends (keeping its checkpoint)."""
-    if job.status not in ACTIVE:
+    if job.status not in ACTIVE_STATUSES:
         raise Conflict(f"the training job is already {job.status}", details={"status": job.status})
     jobs.cancel(int(job.queue_task_id))
     db.session.refresh(job)
-    if job.status == "running":
+    if job.status == RUNNING:
         job.cancel_requested = True
         db.session.commit()
     return job
@@ -275,7 +276,7 @@ def cancel_training(job: TrainingJob) -> TrainingJob:
 
 def resume_training(config, user: User, job: TrainingJob) -> TrainingJob:
     """Queue an interrupted job again, from its last checkpoint when it has one."""
-    if job.status != "interrupted":
+    if job.status != INTERRUPTED:
         raise Conflict(
             f"only an interrupted job can be resumed; this one is {job.status}", details={"status": job.status}
         )
@@ -286,7 +287,7 @@ def resume_training(config, user: User, job: TrainingJob) -> TrainingJob:
     check_quota(
         user, _train_images(dataset), job.epochs - (job.epoch if resume else 0), TrainingLimits.from_config(config)
     )
-    job.status, job.error, job.finished_at, job.cancel_requested = "queued", None, None, False
+    job.status, job.error, job.finished_at, job.cancel_requested = QUEUED, None, None, False
     db.session.commit()
     _queue(job, resume=resume)
     return job

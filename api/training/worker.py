@@ -14,7 +14,6 @@ from sqlalchemy import delete, select
 
 from api.extensions import db
 from api.jobs.context import JobCancelled, JobContext, JobFailed
-from api.jobs.models import INTERRUPTED, SUCCEEDED
 from api.ml.datasets.files import IMAGE_SUFFIXES
 from api.ml.training import (
     EpochReport,
@@ -29,6 +28,7 @@ from api.ml.training import (
 from api.models import Dataset, EpochMetric, ModelVersion, TrainingJob
 from api.models.base import as_utc, utcnow
 from api.training.datasets import dataset_path
+from api.vocabulary import INTERRUPTED, RUNNING, SUCCEEDED
 
 LOG_TAIL_LINES = 30
 MAX_LOG_LINE = 300
@@ -141,7 +141,7 @@ class TrainingHandler:
             shutil.rmtree(run_dir, ignore_errors=True)
             db.session.execute(delete(EpochMetric).where(EpochMetric.job_id == job.id))
             job.epoch, job.started_at = 0, now
-        job.status, job.error, job.finished_at, job.checkpoint = "running", None, None, None
+        job.status, job.error, job.finished_at, job.checkpoint = RUNNING, None, None, None
         job.worker_pid, job.heartbeat_at = os.getpid(), now
         db.session.commit()
         params = job.params

@@ -7,14 +7,8 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from mobile.formatting import nice
 from mobile.screens.base import BaseScreen
+from mobile.vocabulary import BODY_REGIONS, EQUIPMENT, FITNESS_LEVELS, GOALS, SEXES
 
-# The API's vocabulary (api/vocabulary.py), repeated here because the app does not ship the server package.
-SEXES = ("female", "male", "other")
-FITNESS_LEVELS = ("beginner", "intermediate", "advanced")
-GOALS = ("strength", "hypertrophy", "endurance", "weight_loss", "general_fitness", "rehabilitation")
-EQUIPMENT = ("body_only", "barbell", "dumbbell", "kettlebell", "cable", "machine", "band", "bench", "pull_up_bar",
-             "box", "medicine_ball", "stability_ball", "rower", "bike", "treadmill")  # fmt: skip
-BODY_REGIONS = ("knee", "lower_back", "shoulder", "wrist", "hip", "ankle", "neck", "elbow")
 SINGLE = {"sex": SEXES, "fitness_level": FITNESS_LEVELS, "goal": GOALS, "days_per_week": tuple("1234567")}
 MULTI = {"equipment": EQUIPMENT, "limitations": BODY_REGIONS}
 

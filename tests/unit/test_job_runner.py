@@ -19,9 +19,10 @@ from api import jobs
 from api.extensions import db
 from api.jobs import JobCancelled, JobFailed
 from api.jobs.execute import execute
-from api.jobs.models import CANCELLED, FAILED, FINISHED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, Job
+from api.jobs.models import Job
 from api.jobs.runner import ORPHAN_REASON, CeleryEngine, exit_reason, machine_lock
 from api.models.base import utcnow
+from api.vocabulary import CANCELLED, FAILED, FINISHED_STATUSES, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED
 from tests.job_helpers import WAIT_S, finish_in_process_jobs, runner_held_off, wait_for
 
 KIND = "nap"
@@ -95,7 +96,7 @@ def dispatcher_tries(ctx, monkeypatch):
 
 
 def finished(job_id: int) -> Job:
-    return wait_for(lambda: (job := jobs.get_job(job_id)).status in FINISHED and job)
+    return wait_for(lambda: (job := jobs.get_job(job_id)).status in FINISHED_STATUSES and job)
 
 
 def nap(tmp_path: Path, name: str, **payload) -> Job:

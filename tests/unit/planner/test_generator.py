@@ -11,9 +11,9 @@ from api.ml.posture.rules import RULES
 from api.planner import prescription as rx
 from api.planner.catalogue import CATALOGUE, MUSCLE_GROUPS, easier_chain, is_safe_for, usable_with
 from api.planner.generator import generate_plan
-from api.planner.request import PLAN_GOALS, build_request
+from api.planner.request import build_request
 from api.planner.templates import NON_HEAVY_PATTERNS
-from api.vocabulary import BODY_REGIONS, EQUIPMENT, FITNESS_LEVELS
+from api.vocabulary import BODY_REGIONS, EQUIPMENT, FITNESS_LEVELS, PLAN_GOALS
 from tests.unit.planner.plans import TODAY, all_days, all_items, plan_for
 
 STRENGTH_LABELS = sorted(label for label, e in CATALOGUE.items() if e.pattern not in ("cardio", "mobility", "balance"))

@@ -3,7 +3,7 @@
 import pytest
 
 from api.planner import prescription as rx
-from api.vocabulary import FITNESS_LEVELS
+from api.vocabulary import FITNESS_LEVELS, PLAN_GOALS
 
 
 @pytest.mark.parametrize(
@@ -23,8 +23,12 @@ def test_the_table_follows_the_acsm_progression_models(goal, level, sets, reps, 
     assert f"{goal}, {level}" in p.why(goal, level)
 
 
+def test_the_table_has_exactly_the_plan_goals_and_levels():
+    assert set(rx._TABLE) == {(goal, level) for goal in PLAN_GOALS for level in FITNESS_LEVELS}
+
+
 def test_every_goal_and_level_has_a_prescription_with_effort_and_tempo():
-    for goal in rx.GOALS:
+    for goal in PLAN_GOALS:
         for level in FITNESS_LEVELS:
             p = rx.prescribe(goal, level, 40)
             assert 1 <= p.sets <= 6 and 1 <= p.rep_range[0] <= p.rep_range[1] <= 25
