@@ -10,15 +10,14 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, DictProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.utils import platform
 
 from mobile import api_client as api
+from mobile.errors import friendly_error
+from mobile.system import load_kv, load_tts
 from mobile.widgets import AdherenceBar, BarChart, BusyIndicator, LineChart, LivePreview  # noqa: F401  (kv classes)
 
-KV_DIR = Path(__file__).parent / "kv"
 LB_PER_KG = 2.20462
 DEFAULT_SETTINGS = {"server_url": api.DEFAULT_URL, "units": "kg", "spoken_cues": False, "camera": "webcam",
                     "pose_model": "", "pick_dir": ""}  # fmt: skip
@@ -27,12 +26,6 @@ ENVIRONMENT_SETTINGS = {"FITCOACH_URL": "server_url", "FITCOACH_CAMERA": "camera
                         "FITCOACH_PICK_DIR": "pick_dir"}  # fmt: skip
 NAV_SCREENS = ("home", "capture", "plans", "progress", "profile")
 NAV_PARENT = {"result": "capture", "plan": "plans", "day": "plans", "training": "profile", "live": "home"}
-
-
-def load_kv(name: str) -> None:
-    path = str(KV_DIR / f"{name}.kv")
-    if path not in Builder.files:
-        Builder.load_file(path)
 
 
 class RootLayout(BoxLayout):
@@ -46,51 +39,6 @@ class RootLayout(BoxLayout):
 def environment_settings() -> dict:
     """The settings named by FITCOACH_* variables that are set (server address, live camera, pose model...)."""
     return {key: os.environ[name] for name, key in ENVIRONMENT_SETTINGS.items() if os.environ.get(name)}
-
-
-def friendly_error(exc: BaseException, context: str = "") -> str:
-    """A message for people for any failure of a call."""
-    if isinstance(exc, api.NetworkError):
-        return "No connection to the server. Check your network, or the server address in Settings."
-    if isinstance(exc, api.AuthError):
-        if context == "login":
-            return "Wrong email or password."
-        return "Your session has ended. Please sign in again."
-    if isinstance(exc, api.TooLarge):
-        return "This file is too large for the server. Try a smaller photo or a shorter clip."
-    if isinstance(exc, api.UnsupportedMedia):
-        return "This file type is not supported. Use a JPEG or PNG photo, or an MP4, MOV or WebM clip."
-    if isinstance(exc, api.Invalid):
-        return _with_details(exc.message, exc.details)
-    if isinstance(exc, api.Forbidden):
-        return "Only admins can do this."
-    if isinstance(exc, api.ServerError):
-        return f"The server had a problem ({exc.status}). Please try again in a moment."
-    if isinstance(exc, api.ApiError):
-        return _capital(exc.message)
-    return f"Something went wrong: {exc}"
-
-
-def _capital(text: str) -> str:
-    text = (text or "").strip()
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
-def _with_details(message: str, details) -> str:
-    """The server's message, plus its per-field details when short (e.g. why a password is too weak)."""
-    text = _capital(message)
-    if isinstance(details, dict) and details and len(details) <= 4:
-        parts = []
-        for field, why in details.items():
-            if isinstance(why, list):
-                why = ", ".join(str(w) for w in why)
-            if isinstance(why, str | int | float):
-                parts.append(f"{field.replace('_', ' ')}: {why}")
-        if parts:
-            detail = "; ".join(parts)
-            text = f"{text[:-1]}: {detail[:240]}."
-    return text
 
 
 class FitCoachApp(App):
@@ -285,16 +233,3 @@ class FitCoachApp(App):
     def _say(speech, text: str) -> None:
         with contextlib.suppress(Exception):  # no speech engine on this device: stay silent
             speech.speak(message=text)
-
-
-def load_tts():
-    """plyer's text-to-speech facade, or False when plyer is not installed."""
-    try:
-        from plyer import tts
-    except Exception:  # noqa: BLE001  (plyer is optional)
-        return False
-    return tts
-
-
-def is_android() -> bool:
-    return platform == "android"

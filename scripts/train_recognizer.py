@@ -27,12 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api.ml.pose import get_pose_estimator  # noqa: E402
 from api.ml.recognition import (  # noqa: E402
     FEATURE_BLOCKS,
-    FeatureExtractor,
     LinearModel,
     block_vectors,
     needed_blocks,
     recognition_from_probabilities,
 )
+from scripts.recognition_ablation import ALL_BLOCKS, feature_extractor  # noqa: E402
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
 C_GRID = (3.0, 10.0)
@@ -62,7 +62,7 @@ def extract_blocks(paths: list[Path], names: tuple[str, ...], cache: Path | None
             print(f"features: from {cache}", flush=True)
             return {name: stored[name] for name in wanted}
     pose = get_pose_estimator()
-    extractor = FeatureExtractor(pose, names)
+    extractor = feature_extractor(pose, names)
     rows: dict[str, list] = {}
     started = time.perf_counter()
     for n, path in enumerate(paths, 1):
@@ -182,7 +182,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--blocks", default=",".join(FEATURE_BLOCKS), help="comma-separated feature blocks")
+    known = ", ".join(ALL_BLOCKS[2:])
+    parser.add_argument(
+        "--blocks", default=",".join(FEATURE_BLOCKS), help=f"comma-separated feature blocks: geo, {known}"
+    )
     parser.add_argument("--cache", type=Path, default=None, help="an .npz to cache the raw feature blocks in")
     args = parser.parse_args()
     names = tuple(args.blocks.split(","))

@@ -1,15 +1,16 @@
-"""Raw feature blocks for exercise recognition, for a photo and its mirror image.
+"""Raw feature blocks of the shipped exercise recognizer, for a photo and its mirror image.
 
-Two frozen networks look at two views of the photo, each letterboxed to a square: the whole photo (equipment,
-bench, cable station) and the main person's crop. For every view and its mirror we keep
-- `eff*`: pooled EfficientNet-Lite0 (ImageNet) feature maps;
-- `yolo*`: pooled maps of layers of the YOLO11 pose network;
-- `*kp`: feature vectors sampled at the 17 keypoints in the person crop (what the hands hold, what the back
-  lies on), with left and right swapped in the mirror so that index k always means the same body part;
+Two frozen networks look at the main person's crop, letterboxed to a square, and its mirror. For both we keep
+- `eff320_crop`: the pooled head of EfficientNet-Lite0 (ImageNet);
+- `yolokp`: feature vectors of layers of the YOLO11 pose network sampled at the 17 keypoints (what the hands
+  hold, what the back lies on), with left and right swapped in the mirror so that index k always means the same
+  body part;
 - `yolomid`: the same at the midpoints of 8 limbs (`LIMB_MIDPOINTS`);
-- `kp`: the keypoints themselves (mirrored with a left/right swap for the mirror view).
+- `kp` and `size`: the keypoints themselves (mirrored with a left/right swap) and the photo's size, from which
+  `geometry_block` gives the pose geometry.
 `recognition.py` turns the blocks into one vector; the mirror serves as training augmentation and test-time
-averaging.
+averaging. The blocks the ablations of the model card tried (the whole photo, pooled layers, other sizes) are
+computed by `scripts/recognition_ablation.py`, from the same helpers.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from api.ml.pose import PoseEstimator, PoseFrame
 MIRROR = np.array([0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15])
 CROP_MARGIN = 0.25
 VIEW_SIZE = 320
-EFF_SIZE = 224
-YOLO_LAYERS = (6, 10, 16, 19, 22)
 YOLO_KP_LAYERS = (4, 6, 19)
 # limb midpoints (left, right pairs): forearms, torso sides, thighs, upper arms: where a bar, a dumbbell, a bench
 # or a pad often is.
@@ -96,21 +95,12 @@ def yolo_maps(pose: PoseEstimator, squares_bgr: list[np.ndarray], layers: tuple[
     return {i: captured[i].float() for i in layers}
 
 
-ALL_BLOCKS = (
-    "kp", "size", "eff224_whole", "eff320_whole", "effmid_whole", "effmax_whole", "yolo_whole",
-    "eff224_crop", "eff320_crop", "effmid_crop", "effmax_crop", "effkp", "yolo_crop", "yolokp", "yolomid",
-)  # fmt: skip
+BLOCKS = ("eff320_crop", "yolokp", "yolomid")  # with "kp" and "size", which every photo gets
 
 
-def raw_blocks(
-    pose: PoseEstimator,
-    backbone,
-    image_bgr: np.ndarray,
-    pose_frame: PoseFrame,
-    wanted: tuple[str, ...] | set[str] = ALL_BLOCKS,
-) -> dict[str, np.ndarray]:
-    """The `wanted` feature blocks of one photo; each has a leading axis of 2: the photo, then its mirror image."""
-    wanted = set(wanted)
+def person_crop(image_bgr: np.ndarray, pose_frame: PoseFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The main person's crop (the whole photo if nobody), their keypoints in the photo (zeros if nobody) and
+    in the crop and its mirror image, `(2, 17, 3)`."""
     height, width = image_bgr.shape[:2]
     person = pose_frame.main_person()
     left, top, right, bottom = crop_box((width, height), person.box if person else None)
@@ -122,46 +112,69 @@ def raw_blocks(
     crop_kp = keypoints.copy()
     crop_kp[:, 0] -= left
     crop_kp[:, 1] -= top
-    crop_kp_views = np.stack([crop_kp, mirror_keypoints(crop_kp, right - left)])
+    return crop, keypoints, np.stack([crop_kp, mirror_keypoints(crop_kp, right - left)])
 
-    blocks: dict[str, np.ndarray] = {
+
+def keypoint_blocks(keypoints: np.ndarray, image_size: tuple[int, int]) -> dict[str, np.ndarray]:
+    """`kp` (the keypoints, then the mirror's) and `size` (width, height), which every photo's blocks hold."""
+    width, height = image_size
+    return {
         "kp": np.stack([keypoints, mirror_keypoints(keypoints, width)]),
         "size": np.array([[width, height]] * 2, dtype=np.float32),
     }
-    for name, image in (("whole", image_bgr), ("crop", crop)):
-        names = {f"eff224_{name}", f"eff320_{name}", f"effmid_{name}", f"effmax_{name}", f"yolo_{name}"}
-        if name == "crop":
-            names |= {"effkp", "yolokp", "yolomid"}
-        if not names & wanted:
-            continue
-        views = [image, np.ascontiguousarray(image[:, ::-1])]
-        squares = [letterbox(view, VIEW_SIZE) for view in views]
-        scale, pad_x, pad_y = squares[0][1:]
-        points = crop_kp_views[:, :, :2] * scale + np.array([pad_x, pad_y], dtype=np.float32)
-        if f"eff224_{name}" in wanted:
-            small_rgb = [np.ascontiguousarray(letterbox(view, EFF_SIZE)[0][:, :, ::-1]) for view in views]
-            blocks[f"eff224_{name}"] = backbone.feature_maps(small_rgb)["head"].mean(dim=(2, 3)).numpy()
-        if {f"eff320_{name}", f"effmid_{name}", f"effmax_{name}", "effkp"} & wanted:
-            eff = backbone.feature_maps([np.ascontiguousarray(square[:, :, ::-1]) for square, *_ in squares])
-            blocks[f"eff320_{name}"] = eff["head"].mean(dim=(2, 3)).numpy()
-            blocks[f"effmid_{name}"] = np.concatenate(
-                [eff["s5"].mean(dim=(2, 3)).numpy(), eff["s6"].mean(dim=(2, 3)).numpy()], axis=1
-            )
-            blocks[f"effmax_{name}"] = eff["head"].amax(dim=(2, 3)).numpy()
-            if name == "crop":
-                blocks["effkp"] = sample_points(eff["s5"], points, VIEW_SIZE).astype(np.float16)
-        if {f"yolo_{name}", "yolokp", "yolomid"} & wanted:
-            kp_layers = set(YOLO_KP_LAYERS) if name == "crop" and {"yolokp", "yolomid"} & wanted else set()
-            layers = tuple(sorted(set(YOLO_LAYERS) | kp_layers))
-            maps = yolo_maps(pose, [square for square, *_ in squares], layers)
-            blocks[f"yolo_{name}"] = np.concatenate([maps[i].mean(dim=(2, 3)).numpy() for i in YOLO_LAYERS], axis=1)
-            if kp_layers:
-                midpoints = np.stack([(points[:, a] + points[:, b]) / 2 for a, b in LIMB_MIDPOINTS], axis=1)
-                for block, at in (("yolokp", points), ("yolomid", midpoints)):
-                    blocks[block] = np.concatenate(
-                        [sample_points(maps[i], at, VIEW_SIZE) for i in YOLO_KP_LAYERS], axis=2
-                    ).astype(np.float16)
-    return {key: value for key, value in blocks.items() if key in wanted or key in ("kp", "size")}
+
+
+def mirrored_squares(image: np.ndarray, kp_views: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
+    """`image` and its mirror, both letterboxed to `VIEW_SIZE` squares, and `kp_views` `(2, K, 3)` as pixel points
+    `(2, K, 2)` in those squares."""
+    views = [image, np.ascontiguousarray(image[:, ::-1])]
+    boxed = [letterbox(view, VIEW_SIZE) for view in views]
+    scale, pad_x, pad_y = boxed[0][1:]
+    points = kp_views[:, :, :2] * scale + np.array([pad_x, pad_y], dtype=np.float32)
+    return views, [square for square, *_ in boxed], points
+
+
+def rgb(squares_bgr: list[np.ndarray]) -> list[np.ndarray]:
+    return [np.ascontiguousarray(square[:, :, ::-1]) for square in squares_bgr]
+
+
+def point_samples(maps: dict, points: np.ndarray) -> dict[str, np.ndarray]:
+    """`yolokp` and `yolomid`: the pose network's `YOLO_KP_LAYERS` maps sampled at the keypoints and limb midpoints."""
+    midpoints = np.stack([(points[:, a] + points[:, b]) / 2 for a, b in LIMB_MIDPOINTS], axis=1)
+    return {
+        block: np.concatenate([sample_points(maps[i], at, VIEW_SIZE) for i in YOLO_KP_LAYERS], axis=2).astype(
+            np.float16
+        )
+        for block, at in (("yolokp", points), ("yolomid", midpoints))
+    }
+
+
+def raw_blocks(
+    pose: PoseEstimator,
+    backbone,
+    image_bgr: np.ndarray,
+    pose_frame: PoseFrame,
+    wanted: tuple[str, ...] | set[str] = BLOCKS,
+) -> dict[str, np.ndarray]:
+    """The `wanted` feature blocks of one photo (of `BLOCKS`), with `kp` and `size`; each has a leading axis of 2:
+    the photo, then its mirror image."""
+    wanted = set(wanted)
+    if unknown := wanted - set(BLOCKS) - {"kp", "size"}:
+        raise ValueError(
+            f"unknown feature blocks {sorted(unknown)}: the recognizer computes {', '.join(BLOCKS)}"
+            " (the ablation blocks are in scripts/recognition_ablation.py)"
+        )
+    crop, keypoints, kp_views = person_crop(image_bgr, pose_frame)
+    blocks = keypoint_blocks(keypoints, (image_bgr.shape[1], image_bgr.shape[0]))
+    if not wanted & set(BLOCKS):
+        return blocks
+    _views, squares, points = mirrored_squares(crop, kp_views)
+    if "eff320_crop" in wanted:
+        blocks["eff320_crop"] = backbone.feature_maps(rgb(squares))["head"].mean(dim=(2, 3)).numpy()
+    if {"yolokp", "yolomid"} & wanted:
+        samples = point_samples(yolo_maps(pose, squares, YOLO_KP_LAYERS), points)
+        blocks |= {block: value for block, value in samples.items() if block in wanted}
+    return blocks
 
 
 VISIBLE = 0.3

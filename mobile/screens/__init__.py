@@ -1,6 +1,6 @@
 """The app's screens, by name, in the order the ScreenManager gets them."""
 
-from mobile.app import load_kv
+from mobile.system import load_kv
 
 for _name in ("login", "home", "capture", "result", "live", "plans", "progress", "profile", "settings", "training"):
     load_kv(_name)

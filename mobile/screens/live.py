@@ -16,14 +16,15 @@ from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ListProperty, OptionProperty, StringProperty
 
-from mobile.app import friendly_error, is_android
 from mobile.camera import CameraUnavailable, describe_camera, open_camera
 from mobile.cues import CueCooldown
 from mobile.device_camera import DeviceCamera
+from mobile.errors import friendly_error
 from mobile.formatting import SEVERITY_COLOURS, issue_markup, nice, rep_line
 from mobile.live import LiveStreamer
 from mobile.pose import open_pose
 from mobile.screens.base import BaseScreen
+from mobile.system import is_android
 
 
 def open_phone_camera() -> DeviceCamera:

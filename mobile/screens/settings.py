@@ -6,8 +6,8 @@ from importlib.util import find_spec
 
 from kivy.properties import StringProperty
 
-from mobile.app import load_tts
 from mobile.screens.base import BaseScreen
+from mobile.system import load_tts
 
 
 class SettingsScreen(BaseScreen):

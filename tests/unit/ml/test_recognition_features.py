@@ -221,3 +221,10 @@ def test_a_person_frame_builds_a_main_person_for_the_features():
     person = Person(box=[10, 10, 190, 290], score=0.9, keypoints=standing_keypoints())
     frame = PoseFrame(image_size=(200, 300), persons=[person])
     assert frame.main_person() is person
+
+
+def test_raw_blocks_refuses_blocks_the_shipped_recognizer_does_not_compute():
+    from api.ml.recognition_features import raw_blocks
+
+    with pytest.raises(ValueError, match="yolo_whole"):
+        raw_blocks(None, None, np.zeros((20, 20, 3), np.uint8), PoseFrame((20, 20)), {"yolokp", "yolo_whole"})
