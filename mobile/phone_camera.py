@@ -164,5 +164,8 @@ def open_phone_camera(spec: str) -> PhoneCamera:
     index = source if isinstance(source, int) else 0
     provider = kivy_camera_provider(index)
     name = describe_phone_camera(index)
-    return PhoneCamera(provider, description=name[0].upper() + name[1:],
-                       rotation_deg=android_sensor_rotation_deg(index))  # fmt: skip
+    try:
+        return PhoneCamera(provider, description=name[0].upper() + name[1:],
+                           rotation_deg=android_sensor_rotation_deg(index))  # fmt: skip
+    except Exception as exc:  # noqa: BLE001  (starting the preview raises Java exceptions)
+        raise CameraUnavailable(f"The camera ({name}) cannot be started: {exc}") from exc

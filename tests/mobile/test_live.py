@@ -531,3 +531,15 @@ def test_onnx_pose_on_the_device_finds_the_main_person_as_the_server_does(tmp_pa
     assert sure.sum() >= 7 and (found[:, 2] > 0.5).sum() >= 7
     assert np.linalg.norm(found[sure, :2] - largest.keypoints[sure, :2], axis=1).mean() < 4.0
     assert empty == nobody()
+
+
+def test_a_phone_camera_that_cannot_start_says_so(monkeypatch):
+    from mobile import phone_camera
+
+    class BrokenProvider(FakeProvider):
+        def start(self):
+            raise RuntimeError("Fail to connect to camera service")
+
+    monkeypatch.setattr(phone_camera, "kivy_camera_provider", lambda index: BrokenProvider())
+    with pytest.raises(CameraUnavailable, match=r"The camera \(the front camera\) cannot be started: Fail to connect"):
+        phone_camera.open_phone_camera("webcam:1")
