@@ -19,6 +19,7 @@ from flask_jwt_extended.exceptions import (
 )
 from jwt.exceptions import ExpiredSignatureError, PyJWTError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import ObjectDeletedError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from api import exceptions as domain
@@ -94,6 +95,8 @@ def _describe(exc: BaseException) -> tuple[int, str, str, object]:
         if status == 429:
             message = f"too many requests: the limit is {exc.description}; try again later"
         return status, HTTP_CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_")), message, None
+    if isinstance(exc, ObjectDeletedError):  # another request deleted the row while this one used it
+        return 404, "not_found", "it was deleted meanwhile", None
     if isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
         log.warning("database unavailable: %s", exc.__class__.__name__)
         return 503, "database_unavailable", "the database is unavailable for a moment; try again", None

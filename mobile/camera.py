@@ -1,11 +1,11 @@
-"""Camera sources for live coaching, with no Kivy import: a webcam, or a clip file played as a camera (the phone's
-camera, through Kivy, is `mobile.device_camera`).
+"""Camera sources for live coaching, with no Kivy import: a webcam, or a clip file played as a camera (desktop,
+through OpenCV); the phone's camera is `mobile.phone_camera` (Kivy's camera, no OpenCV).
 
-Each gives `Frame`s (a BGR image and its time in ms) from `read()`, blocking until the next one, and `None` once
+All give `Frame`s (a BGR image and its time in ms) from `read()`, blocking until the next one, and `None` once
 there is no more. A clip is paced by its own timestamps, as a camera would deliver it, and every frame is given
 (a slow reader makes it lag, never skip): what the server sees from a clip does not depend on the machine's speed.
-The webcam and clips need OpenCV (desktop only, imported when one opens); frames are scaled and encoded with
-Pillow, which the Android build has too.
+Downscaling and JPEG encoding use Pillow, on the desktop as on the phone: OpenCV is not part of the Android build,
+so this module imports without it (only `Webcam` and `ClipCamera` need it).
 """
 
 from __future__ import annotations
@@ -18,6 +18,11 @@ from typing import Protocol
 
 import numpy as np
 from PIL import Image
+
+try:
+    import cv2
+except ImportError:  # the Android build: the phone's camera comes through Kivy (mobile.phone_camera)
+    cv2 = None
 
 WEBCAM = "webcam"
 SEND_MAX_SIDE = 480
@@ -49,8 +54,7 @@ class Webcam:
     path = None
 
     def __init__(self, index: int = 0):
-        import cv2
-
+        _need_opencv("A webcam")
         self.capture = cv2.VideoCapture(index)
         if not self.capture.isOpened():
             raise CameraUnavailable(f"No camera found (webcam {index}). Connect one, or play a clip in Settings.")
@@ -73,9 +77,8 @@ class ClipCamera:
     """A video file played as a camera: frame `i` at `i / fps` seconds after the first, never sooner."""
 
     def __init__(self, path: str | Path):
-        import cv2
-
         self.path = Path(path)
+        _need_opencv("Playing a clip as the camera")
         self.capture = cv2.VideoCapture(str(self.path))
         if not self.path.is_file() or not self.capture.isOpened():
             raise CameraUnavailable(f"Cannot play the clip {self.path.name}: no such video file.")
@@ -99,6 +102,11 @@ class ClipCamera:
 
     def close(self) -> None:
         self.capture.release()
+
+
+def _need_opencv(what: str) -> None:
+    if cv2 is None:
+        raise CameraUnavailable(f"{what} needs OpenCV, which this build of the app does not have.")
 
 
 def clip_time_ms(index: int, fps: float) -> int:
@@ -133,17 +141,23 @@ def open_camera(spec: str) -> Camera:
 
 
 def downscale(image: np.ndarray, max_side: int = SEND_MAX_SIDE) -> np.ndarray:
-    """The image with its long side at most `max_side` pixels (what is sent or run through pose)."""
+    """The image with its long side at most `max_side` pixels (what is sent or run through pose), never enlarged.
+    Pillow's box filter averages the pixels each new one covers, as OpenCV's `INTER_AREA` does."""
     height, width = image.shape[:2]
     scale = max_side / max(height, width)
     if scale >= 1:
         return image
     size = (round(width * scale), round(height * scale))
-    return np.asarray(Image.fromarray(image).resize(size, Image.Resampling.BOX))
+    return np.array(Image.fromarray(image).resize(size, Image.Resampling.BOX))  # channel order plays no part
 
 
 def encode_jpeg(image: np.ndarray, quality: int = JPEG_QUALITY) -> bytes:
-    """A BGR frame as JPEG bytes."""
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(image[..., ::-1])).save(buffer, "JPEG", quality=quality)
-    return buffer.getvalue()
+    """A BGR image as JPEG bytes."""
+    height, width = image.shape[:2]
+    try:
+        picture = Image.frombuffer("RGB", (width, height), np.ascontiguousarray(image), "raw", "BGR", 0, 1)
+        out = io.BytesIO()
+        picture.save(out, "JPEG", quality=quality)
+    except (ValueError, OSError) as exc:
+        raise ValueError("the frame could not be encoded as JPEG") from exc
+    return out.getvalue()

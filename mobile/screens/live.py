@@ -3,7 +3,9 @@ the rep counter (or the seconds held), the cue to fix now in large text and spok
 can be logged as a workout.
 
 The camera is read and the frames sent on worker threads (`mobile.live.LiveStreamer`); what they report comes
-back to the UI through `Clock.schedule_once`.
+back to the UI through `Clock.schedule_once`. On the desktop the camera is a webcam or a clip (OpenCV) and pose
+may run here; on Android it is the phone's camera through Kivy (`mobile.phone_camera`, opened on the UI thread once
+the CAMERA permission is granted) and the frames go as JPEG, posed on the server.
 """
 
 from __future__ import annotations
@@ -18,24 +20,13 @@ from kivy.properties import BooleanProperty, ListProperty, OptionProperty, Strin
 
 from mobile.camera import CameraUnavailable, describe_camera, open_camera
 from mobile.cues import CueCooldown
-from mobile.device_camera import DeviceCamera
 from mobile.errors import friendly_error
 from mobile.formatting import SEVERITY_COLOURS, issue_markup, nice, rep_line
 from mobile.live import LiveStreamer
+from mobile.phone_camera import describe_phone_camera_setting, open_phone_camera
 from mobile.pose import open_pose
 from mobile.screens.base import BaseScreen
 from mobile.system import is_android
-
-
-def open_phone_camera() -> DeviceCamera:
-    """The phone's camera, once the app may use it (Android asks the person the first time)."""
-    from android.permissions import Permission, check_permission, request_permissions  # the Android build only
-
-    if not check_permission(Permission.CAMERA):
-        request_permissions([Permission.CAMERA])
-        raise CameraUnavailable("Allow FitCoach to use the camera, then press Start again.")
-    return DeviceCamera()
-
 
 PER_PAGE = 100
 TARGET_LIMITS = {"reps": 1000, "seconds": 3600}
@@ -49,6 +40,11 @@ PHASES = {
 }
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 GOOD_FORM = "Good form: keep going"
+CAMERA_REFUSED = "Live coaching films you: allow FitCoach to use the camera (Android's settings, Apps, FitCoach)."
+CAMERA_HINTS = {
+    "desktop": "Film yourself side on, whole body in view. Change the camera in Settings (a webcam, or a clip file).",
+    "android": "Film yourself side on, whole body in view. Change the camera in Settings (webcam:1 for the front one).",
+}
 
 
 def live_exercises(client) -> list[dict]:
@@ -60,6 +56,24 @@ def live_exercises(client) -> list[dict]:
         if page >= (data.get("pages") or 1):
             return sorted(found, key=lambda exercise: exercise["name"])
         page += 1
+
+
+def request_camera_permission(on_granted, on_refused) -> None:
+    """Ask Android for the CAMERA permission (once; afterwards it is known) and run `on_granted()` or
+    `on_refused()` on the UI thread; where there is no `android.permissions` (the desktop) it is granted."""
+    try:
+        from android.permissions import Permission, check_permission, request_permissions
+    except ImportError:
+        on_granted()
+        return
+    if check_permission(Permission.CAMERA):
+        on_granted()
+        return
+
+    def answered(_permissions, grants):
+        Clock.schedule_once(lambda _dt: on_granted() if grants and all(grants) else on_refused())
+
+    request_permissions([Permission.CAMERA], answered)
 
 
 def hex_colour(code: str) -> list[float]:
@@ -76,6 +90,7 @@ class LiveScreen(BaseScreen):
     checks_text = StringProperty("")
     target_kind = OptionProperty("reps", options=["reps", "seconds"])
     source_text = StringProperty("")
+    camera_hint = StringProperty(CAMERA_HINTS["desktop"])
     starting = BooleanProperty(False)
     count_text = StringProperty("0")
     target_text = StringProperty("")
@@ -113,10 +128,13 @@ class LiveScreen(BaseScreen):
     # -- setup --------------------------------------------------------------------------------------------------
     def show(self, **kwargs) -> None:
         self.error = ""
-        self.source_text = (
-            "The phone's camera; pose on the server." if is_android()
-            else describe_camera(self.app.settings_data.get("camera", ""))
-        )  # fmt: skip
+        spec = self.app.settings_data.get("camera", "")
+        if is_android():
+            self.source_text = describe_phone_camera_setting(spec) + " Pose on the server."
+            self.camera_hint = CAMERA_HINTS["android"]
+        else:
+            self.source_text = describe_camera(spec)
+            self.camera_hint = CAMERA_HINTS["desktop"]
         if not self.exercises:
             self.app.call(live_exercises, self.app.client, on_ok=self._got_exercises, on_error=self.fail)
 
@@ -157,16 +175,14 @@ class LiveScreen(BaseScreen):
         self.error, self.starting = "", True
         target = {f"target_{self.target_kind}": int(text)}
         settings = self.app.settings_data
-        try:
-            phone_camera = open_phone_camera() if is_android() else None  # Kivy's camera: on the UI thread
-        except CameraUnavailable as exc:
-            self.starting, self.error = False, str(exc)
+        if is_android():
+            request_camera_permission(partial(self._start_on_phone, exercise, target), self._camera_refused)
             return
 
         def prepare():
-            camera = phone_camera or open_camera(settings.get("camera", ""))
+            camera = open_camera(settings.get("camera", ""))
             try:
-                pose = None if phone_camera else open_pose(camera, settings.get("pose_model", ""))
+                pose = open_pose(camera, settings.get("pose_model", ""))
                 session = self.app.client.create_live_session(exercise["label"], **target)
             except BaseException:
                 camera.close()
@@ -174,6 +190,28 @@ class LiveScreen(BaseScreen):
             return camera, pose, session
 
         self.app.call(prepare, on_ok=self._began, on_error=self._not_started)
+
+    def _start_on_phone(self, exercise: dict, target: dict) -> None:
+        """On the UI thread, where Kivy's camera lives: open the phone's camera, then start a session on the
+        server; the frames go as JPEG and the server finds the pose."""
+        try:
+            camera = open_phone_camera(self.app.settings_data.get("camera", ""))
+        except CameraUnavailable as exc:
+            self._not_started(str(exc), exc)
+            return
+
+        def prepare():
+            try:
+                session = self.app.client.create_live_session(exercise["label"], **target)
+            except BaseException:
+                camera.close()
+                raise
+            return camera, None, session
+
+        self.app.call(prepare, on_ok=self._began, on_error=self._not_started)
+
+    def _camera_refused(self) -> None:
+        self._not_started(CAMERA_REFUSED)
 
     def _not_started(self, message: str, exc=None) -> None:
         self.starting = False

@@ -79,3 +79,24 @@ def test_request_id_is_echoed_or_made(client):
     assert client.get("/api/v1/health", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
     made = client.get("/api/v1/health", headers={"X-Request-ID": "bad id <script>"}).headers["X-Request-ID"]
     assert made != "bad id <script>" and len(made) == 32
+
+
+def test_a_row_deleted_by_another_request_meanwhile_is_json_404(app, client, auth_headers):
+    """A request that reads a row again after another request deleted it answers 404, not 500."""
+    from sqlalchemy import delete
+    from sqlalchemy.orm.exc import ObjectDeletedError
+
+    from api.errors import error_status_and_body
+    from api.extensions import db
+    from api.models import LiveSession
+
+    session_id = client.post("/api/v1/live-sessions", headers=auth_headers, json={"exercise": "plank"}).get_json()["id"]
+    with app.app_context():
+        row = db.session.get(LiveSession, session_id)
+        db.session.rollback()  # this request's transaction ends; the row is read again on its next use
+        with db.engine.begin() as other_request:
+            other_request.execute(delete(LiveSession).where(LiveSession.id == session_id))
+        with pytest.raises(ObjectDeletedError) as caught:
+            _ = row.status
+        status, body = error_status_and_body(caught.value)
+    assert status == 404 and body["error"]["code"] == "not_found"

@@ -1,12 +1,18 @@
-"""Live coaching's parts without Kivy: the cue cooldown, camera sources, pose sources and the frame streamer.
+"""Live coaching's parts without Kivy: the cue cooldown, camera sources (the phone's fed by a fake Kivy camera
+provider), downscaling and JPEG, pose sources and the frame streamer.
 
 The streamer runs here against a small fake of the client (these tests are about its batching and retrying);
 the UI tests drive it against the real API."""
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
+import subprocess
+import sys
 import threading
+import time
 from collections import deque
 
 import cv2
@@ -27,6 +33,7 @@ from mobile.camera import (
 )
 from mobile.cues import CueCooldown
 from mobile.live import MAX_JPEG_FRAMES, LiveStreamer, frames_ready, keep_every, retryable
+from mobile.phone_camera import PhoneCamera, describe_phone_camera_setting, rgba_to_bgr
 from mobile.pose import RecordedPose, main_person, nobody, open_pose, recorded_keypoints_path
 
 
@@ -102,6 +109,230 @@ def test_open_camera_reads_the_setting(tmp_path):
 def test_downscale_keeps_the_aspect_and_never_enlarges():
     assert downscale(np.zeros((720, 1280, 3), np.uint8)).shape == (270, 480, 3)
     assert downscale(np.zeros((300, 200, 3), np.uint8)).shape == (300, 200, 3)
+    assert downscale(np.zeros((1920, 1080, 3), np.uint8)).shape == (480, 270, 3)  # a phone held upright
+    assert downscale(np.zeros((333, 1000, 3), np.uint8)).shape == (160, 480, 3)
+
+
+def sample_bgr(size=(1280, 720)) -> np.ndarray:
+    from mobile.devserver import sample_photo
+
+    return cv2.resize(cv2.imread(str(sample_photo())), size)
+
+
+def test_downscale_by_pillow_averages_like_opencvs_area_filter():
+    photo = sample_bgr()
+    ours = downscale(photo)
+    opencv = cv2.resize(photo, (480, 270), interpolation=cv2.INTER_AREA)
+    assert ours.dtype == np.uint8 and ours.flags.writeable
+    assert np.abs(ours.astype(int) - opencv).mean() < 1.0
+
+
+def test_a_jpeg_frame_decodes_back_to_its_size_with_its_colours_in_place():
+    from PIL import Image
+
+    image = np.zeros((270, 480, 3), np.uint8)
+    image[:, :160] = (255, 0, 0)  # BGR: blue on the left, red on the right
+    image[:, 320:] = (0, 0, 255)
+    data = encode_jpeg(image)
+    assert data[:2] == b"\xff\xd8"
+    decoded = Image.open(io.BytesIO(data))
+    assert decoded.format == "JPEG" and decoded.size == (480, 270)
+    red, green, blue = decoded.getpixel((80, 135))
+    assert blue > 200 and red < 60 and green < 60
+    red, green, blue = decoded.getpixel((400, 135))
+    assert red > 200 and blue < 60 and green < 60
+    photo = downscale(sample_bgr())
+    back = cv2.imdecode(np.frombuffer(encode_jpeg(photo), np.uint8), cv2.IMREAD_COLOR)
+    assert back.shape == photo.shape and np.abs(back.astype(int) - photo).mean() < 5  # what OpenCV reads too
+
+
+def test_the_android_path_imports_and_encodes_without_opencv():
+    script = (
+        "import sys; sys.modules['cv2'] = None\n"
+        "import numpy as np\n"
+        "import mobile.live, mobile.phone_camera, mobile.pose\n"
+        "from mobile.camera import CameraUnavailable, Webcam, downscale, encode_jpeg\n"
+        "small = downscale(np.zeros((480, 640, 3), np.uint8))\n"
+        "assert small.shape == (360, 480, 3) and encode_jpeg(small)[:2] == b'\\xff\\xd8'\n"
+        "try:\n    Webcam(0)\nexcept CameraUnavailable as exc:\n    print(exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "A webcam needs OpenCV, which this build of the app does not have."
+
+
+# -- the phone's camera: Kivy's camera provider, faked -----------------------------------------------------------
+
+
+class FakeTexture:
+    def __init__(self, image: np.ndarray):
+        """A texture showing a BGR image: RGBA pixels, rows bottom to top, as `Texture.pixels` gives them."""
+        height, width = image.shape[:2]
+        rgba = np.dstack([image[..., ::-1], np.full((height, width), 255, np.uint8)])
+        self.size = (width, height)
+        self.pixels = rgba[::-1].tobytes()
+
+
+class FakeProvider:
+    """What PhoneCamera uses of `kivy.core.camera.CameraBase`: texture, on_texture, start, stop."""
+
+    def __init__(self):
+        self.texture = None
+        self.listeners = []
+        self.started = self.stopped = False
+
+    def bind(self, on_texture):
+        self.listeners.append(on_texture)
+
+    def unbind(self, on_texture):
+        self.listeners.remove(on_texture)
+
+    def start(self):
+        self.started, self.stopped = True, False
+
+    def stop(self):
+        self.stopped = True
+
+    def show(self, image: np.ndarray):
+        self.texture = FakeTexture(image)
+        for listener in list(self.listeners):
+            listener(self)  # as Kivy dispatches on_texture
+
+
+class FakeClock:
+    def __init__(self, now: float = 100.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def run_now(fn):
+    fn()
+
+
+def quadrants(height=48, width=64) -> np.ndarray:
+    """A BGR image whose four corners differ (to see flips and turns)."""
+    image = np.zeros((height, width, 3), np.uint8)
+    image[: height // 2, : width // 2] = (255, 0, 0)
+    image[: height // 2, width // 2 :] = (0, 255, 0)
+    image[height // 2 :, : width // 2] = (0, 0, 255)
+    image[height // 2 :, width // 2 :] = (255, 255, 255)
+    return image
+
+
+def test_the_phone_camera_gives_bgr_frames_as_the_texture_shows_them_timed_from_the_first():
+    clock, provider = FakeClock(), FakeProvider()
+    camera = PhoneCamera(provider, description="The back camera", clock=clock, schedule=run_now, queue_frames=8)
+    assert provider.started and camera.path is None and camera.description == "The back camera"
+    images = [quadrants() // (i + 1) for i in range(4)]
+    for index, image in enumerate(images):
+        clock.now = 100.0 + index * 0.0334
+        provider.show(image)
+    frames = [camera.read() for _ in images]
+    assert [frame.t_ms for frame in frames] == [0, 33, 67, 100]
+    for frame, image in zip(frames, images, strict=True):
+        assert frame.image.shape == (48, 64, 3) and frame.image.dtype == np.uint8
+        assert np.array_equal(frame.image, image) and frame.image.flags.c_contiguous
+    camera.close()
+
+
+def test_the_phone_cameras_image_is_turned_upright_clockwise():
+    image = quadrants()
+    turned = rgba_to_bgr(FakeTexture(image).pixels, 64, 48, rotation_deg=90)
+    assert turned.shape == (64, 48, 3)
+    assert np.array_equal(turned, np.rot90(image, -1))
+    assert tuple(turned[0, 0]) == (0, 0, 255)  # the bottom left corner comes to the top left
+    assert np.array_equal(rgba_to_bgr(FakeTexture(image).pixels, 64, 48, rotation_deg=180), image[::-1, ::-1])
+    with pytest.raises(ValueError, match="multiple of 90"):
+        PhoneCamera(FakeProvider(), rotation_deg=45)
+
+
+def test_a_slow_reader_gets_the_newest_frames_and_the_oldest_are_dropped():
+    clock, provider = FakeClock(), FakeProvider()
+    camera = PhoneCamera(provider, clock=clock, schedule=run_now, queue_frames=2)
+    for index in range(5):
+        clock.now = 100.0 + index * 0.05
+        provider.show(np.full((48, 64, 3), index, np.uint8))
+    first, second = camera.read(), camera.read()
+    assert (first.t_ms, second.t_ms) == (150, 200) and camera.dropped == 3
+    assert first.image[0, 0, 0] == 3 and second.image[0, 0, 0] == 4
+    camera.close()
+
+
+def test_textures_coming_faster_than_max_fps_are_not_read_back():
+    clock, provider = FakeClock(), FakeProvider()
+    camera = PhoneCamera(provider, clock=clock, schedule=run_now, max_fps=10, queue_frames=10)
+    for index in range(10):
+        clock.now = 100.0 + index / 30
+        provider.show(np.full((4, 4, 3), index, np.uint8))
+    assert [camera.read().t_ms for _ in range(4)] == [0, 100, 200, 300]
+    camera.close()
+
+
+def test_closing_the_phone_camera_stops_it_on_the_ui_thread_and_wakes_a_waiting_reader():
+    provider, scheduled = FakeProvider(), []
+    camera = PhoneCamera(provider, schedule=scheduled.append, stall_s=30)
+    provider.show(np.zeros((4, 4, 3), np.uint8))
+    assert camera.read() is not None
+    got = []
+    reader = threading.Thread(target=lambda: got.append(camera.read()))
+    reader.start()
+    time.sleep(0.1)
+    started = time.monotonic()
+    camera.close()
+    reader.join(5)
+    assert got == [None] and time.monotonic() - started < 1
+    assert not provider.stopped and len(scheduled) == 1  # the provider is stopped where Kivy runs
+    scheduled[0]()
+    assert provider.stopped and provider.listeners == []
+    provider.show(np.zeros((4, 4, 3), np.uint8))
+    assert camera.read() is None
+    camera.close()  # twice is harmless
+    assert len(scheduled) == 1
+
+
+def test_a_phone_camera_that_gives_no_frame_ends_after_its_stall_time():
+    camera = PhoneCamera(FakeProvider(), schedule=run_now, stall_s=0.05)
+    started = time.monotonic()
+    assert camera.read() is None and time.monotonic() - started < 1
+
+
+def test_the_phone_cameras_frames_stream_as_jpeg_at_the_send_rate():
+    provider = FakeProvider()
+    camera = PhoneCamera(provider, schedule=run_now)
+    done = threading.Event()
+
+    def feed():  # a 640 x 480 camera at 30 fps, until the set is over
+        for index in itertools.count():
+            if done.is_set() or provider.stopped:
+                return
+            provider.show(np.full((480, 640, 3), index % 256, np.uint8))
+            time.sleep(1 / 30)
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    client = FakeClient()
+    seen = {"frames": [], "end": []}
+    streamer = LiveStreamer(client, "s1", camera, None, on_frame=seen["frames"].append, on_update=lambda _u: None,
+                            on_status=lambda _s: None, on_end=lambda e: (seen["end"].append(e), done.set()),
+                            retry_s=(0.01,))  # fmt: skip
+    streamer.start()
+    time.sleep(1.2)
+    streamer.stop()
+    assert done.wait(20)
+    feeder.join(5)
+    sent = [t for _, times in client.calls for t in times]
+    assert {kind for kind, _ in client.calls} == {"jpeg"} and seen["end"] == [None]
+    assert sent == sorted(set(sent)) and 8 <= len(sent) <= 14  # about 10 a second
+    assert all(later - earlier >= 99 for earlier, later in itertools.pairwise(sent))
+    assert seen["frames"][0].image.shape == (480, 640, 3) and provider.stopped
+
+
+def test_the_phone_camera_setting_in_words():
+    assert describe_phone_camera_setting("webcam") == "The phone's camera: the back camera."
+    assert describe_phone_camera_setting("webcam:1") == "The phone's camera: the front camera."
+    assert describe_phone_camera_setting("/sdcard/clip.mp4").startswith("The clip clip.mp4 cannot be played")
 
 
 def test_the_main_person_is_the_largest_and_nobody_is_all_zero():
@@ -302,72 +533,13 @@ def test_onnx_pose_on_the_device_finds_the_main_person_as_the_server_does(tmp_pa
     assert empty == nobody()
 
 
-class FakeTexture:
-    """A texture as Kivy gives it: RGBA pixels, bottom row first."""
+def test_a_phone_camera_that_cannot_start_says_so(monkeypatch):
+    from mobile import phone_camera
 
-    def __init__(self, rgba_top_down: np.ndarray):
-        self.size = (rgba_top_down.shape[1], rgba_top_down.shape[0])
-        self.pixels = np.ascontiguousarray(rgba_top_down[::-1]).tobytes()
+    class BrokenProvider(FakeProvider):
+        def start(self):
+            raise RuntimeError("Fail to connect to camera service")
 
-
-class FakeKivyCamera:
-    """What DeviceCamera uses of Kivy's core camera; `show()` stands for a new image arriving."""
-
-    def __init__(self):
-        self.texture, self.callbacks, self.started = None, [], False
-
-    def bind(self, on_texture):
-        self.callbacks.append(on_texture)
-
-    def unbind(self, on_texture):
-        self.callbacks.remove(on_texture)
-
-    def start(self):
-        self.started = True
-
-    def stop(self):
-        self.started = False
-
-    def show(self, rgba: np.ndarray):
-        self.texture = FakeTexture(rgba)
-        for callback in list(self.callbacks):
-            callback(self, self.texture)
-
-
-def test_the_phone_camera_gives_top_down_bgr_frames_and_drops_the_oldest_when_the_reader_lags(monkeypatch):
-    from kivy.clock import Clock
-
-    from mobile.device_camera import QUEUE_FRAMES, DeviceCamera
-
-    kivy = FakeKivyCamera()
-    camera = DeviceCamera(kivy)
-    assert kivy.started and camera.path is None
-    rgba = np.zeros((4, 6, 4), np.uint8)
-    rgba[0, :, 0] = 255  # the top row red
-    rgba[:, :, 3] = 255
-    for shade in range(QUEUE_FRAMES + 2):
-        rgba[3, :, 1] = shade  # the bottom row's green tells the frames apart
-        kivy.show(rgba)
-    frames = [camera.read() for _ in range(QUEUE_FRAMES)]
-    assert [int(frame.image[3, 0, 1]) for frame in frames] == [2, 3]  # the two newest; older ones dropped
-    assert frames[0].image.shape == (4, 6, 3) and frames[0].image[0, 0].tolist() == [0, 0, 255]  # BGR, top row red
-    assert frames[0].t_ms <= frames[1].t_ms
-    stopped = []
-    monkeypatch.setattr(Clock, "schedule_once", lambda callback, *_: stopped.append(callback(0)))
-    camera.close()
-    assert camera.read() is None and not kivy.started and kivy.callbacks == [] and stopped
-
-
-def test_frames_are_scaled_and_encoded_without_opencv():
-    import io
-
-    from PIL import Image
-
-    frame = np.zeros((720, 1280, 3), np.uint8)
-    frame[..., 2] = 200  # red in BGR
-    small = downscale(frame)
-    assert small.shape == (270, 480, 3) and small.dtype == np.uint8 and small[0, 0].tolist() == [0, 0, 200]
-    decoded = Image.open(io.BytesIO(encode_jpeg(small)))
-    assert decoded.format == "JPEG" and decoded.size == (480, 270)
-    red, green, blue = decoded.getpixel((10, 10))
-    assert red > 180 and green < 30 and blue < 30
+    monkeypatch.setattr(phone_camera, "kivy_camera_provider", lambda index: BrokenProvider())
+    with pytest.raises(CameraUnavailable, match=r"The camera \(the front camera\) cannot be started: Fail to connect"):
+        phone_camera.open_phone_camera("webcam:1")

@@ -572,69 +572,6 @@ def test_jpeg_frames_are_posed_on_the_server_and_the_skeleton_is_drawn(ui, perso
     app.save_settings(camera="webcam")
 
 
-class PlayedKivyCamera:
-    """Kivy's camera as a phone gives it, playing a photo of a person (moving a little) into a real texture on the
-    UI thread, 15 times a second."""
-
-    def __init__(self, photo_path):
-        import cv2
-        import numpy as np
-
-        bgr = cv2.resize(cv2.imread(str(photo_path)), (640, 360))
-        self.images = [np.roll(bgr, int(10 * np.sin(i / 3)), axis=1) for i in range(12)]
-        self.texture, self.callbacks, self.event, self.shown = None, [], None, 0
-
-    def bind(self, on_texture):
-        self.callbacks.append(on_texture)
-
-    def unbind(self, on_texture):
-        self.callbacks.remove(on_texture)
-
-    def start(self):
-        from kivy.clock import Clock
-
-        self.event = Clock.schedule_interval(self._show, 1 / 15)
-
-    def stop(self):
-        self.event.cancel()
-
-    def _show(self, _dt):
-        import numpy as np
-        from kivy.graphics.texture import Texture
-
-        bgr = self.images[self.shown % len(self.images)]
-        rgba = np.dstack([bgr[..., ::-1], np.full(bgr.shape[:2], 255, np.uint8)])[::-1]  # bottom row first
-        self.texture = Texture.create(size=(bgr.shape[1], bgr.shape[0]), colorfmt="rgba")
-        self.texture.blit_buffer(np.ascontiguousarray(rgba).tobytes(), colorfmt="rgba", bufferfmt="ubyte")
-        self.shown += 1
-        for callback in list(self.callbacks):
-            callback(self, self.texture)
-
-
-def test_on_a_phone_the_camera_comes_through_kivy_and_pose_runs_on_the_server(ui, monkeypatch):
-    from mobile.device_camera import DeviceCamera
-    from mobile.devserver import sample_photo
-    from mobile.screens import live as live_screen
-
-    played = PlayedKivyCamera(sample_photo())
-    monkeypatch.setattr(live_screen, "is_android", lambda: True)
-    monkeypatch.setattr(live_screen, "open_phone_camera", lambda: DeviceCamera(played))
-    app = ui.app
-    live = open_live(ui, "webcam")
-    assert live.source_text == "The phone's camera; pose on the server."
-    start_set(ui, live, exercise="Barbell back squat")
-    assert live.source_text == "The phone's camera. Pose on the server."
-    ui.wait_until(lambda: len(live.ids.preview.keypoints) == 17, 60, "the skeleton posed on the server")
-    sure = [(x, y) for x, y, conf in live.ids.preview.keypoints if conf > 0.5]
-    assert len(sure) >= 7 and live.ids.preview.keypoints_size == [480, 270]  # the frames sent, scaled down
-    assert tuple(live.ids.preview.texture.size) == (640, 360)  # the preview shows the camera's own frames
-    live.end_set()
-    ui.wait_until(lambda: live.stage == "summary", 60, "the set to end")
-    assert played.shown >= 10 and played.callbacks == []  # the camera was read, then stopped and let go
-    live.discard()
-    ui.settle(app)
-
-
 def test_the_cue_shown_follows_the_faults_and_a_fault_back_soon_is_not_said_again(ui, spoken):
     live = open_live(ui, "webcam")
     live.session = {"exercise": "push_up", "target_reps": 5}
@@ -658,3 +595,139 @@ def test_the_cue_shown_follows_the_faults_and_a_fault_back_soon_is_not_said_agai
     update([sag], cue=sag)
     assert live.cue_text == "Brace" and spoken == ["Brace"]  # back within the cooldown: shown, not said again
     live.new_set()
+
+
+# -- live coaching on Android: the platform faked, the phone's camera fed by a fake Kivy camera provider ----------
+
+
+class FakeAndroidPermissions:
+    """`android.permissions` (python-for-android) as the screen uses it; Android answers on its own thread."""
+
+    class Permission:
+        CAMERA = "android.permission.CAMERA"
+
+    def __init__(self, grant: bool):
+        self.grant, self.asked = grant, []
+
+    def check_permission(self, permission: str) -> bool:
+        return False
+
+    def request_permissions(self, permissions: list, callback) -> None:
+        import threading
+
+        self.asked.append(list(permissions))
+        threading.Thread(target=callback, args=(permissions, [self.grant] * len(permissions))).start()
+
+
+class FakeKivyCamera:
+    """Kivy's camera provider on a phone: a 30 fps texture, updated on the UI thread, showing `image` (BGR) as the
+    sensor gives it (turned a quarter counter-clockwise: the sensor lies on its side in a phone held upright)."""
+
+    def __init__(self, image):
+        import numpy as np
+
+        from tests.mobile.test_live import FakeTexture
+
+        self.texture = FakeTexture(np.rot90(image, 1))
+        self.listeners, self.event = [], None
+        self.started = self.stopped = 0
+
+    def bind(self, on_texture):
+        self.listeners.append(on_texture)
+
+    def unbind(self, on_texture):
+        self.listeners.remove(on_texture)
+
+    def start(self):
+        from kivy.clock import Clock
+
+        self.started += 1
+        self.event = Clock.schedule_interval(lambda _dt: [listener(self) for listener in list(self.listeners)], 1 / 30)
+
+    def stop(self):
+        self.stopped += 1
+        if self.event is not None:
+            self.event.cancel()
+
+
+@pytest.fixture
+def android(ui, monkeypatch):
+    """The Live screen believes it runs on Android, with a phone camera showing a real person."""
+    import sys
+    import types
+
+    import cv2
+
+    from mobile import phone_camera
+    from mobile.devserver import sample_photo
+    from mobile.screens import live as live_screen
+
+    monkeypatch.setattr(live_screen, "is_android", lambda: True)
+    provider = FakeKivyCamera(cv2.resize(cv2.imread(str(sample_photo())), (640, 360)))
+    monkeypatch.setattr(phone_camera, "kivy_camera_provider", lambda index: provider)
+    monkeypatch.setattr(phone_camera, "android_sensor_rotation_deg", lambda index: 90)
+
+    def permissions(grant: bool) -> FakeAndroidPermissions:
+        fake = FakeAndroidPermissions(grant)
+        module = types.ModuleType("android.permissions")
+        module.Permission = fake.Permission
+        module.check_permission, module.request_permissions = fake.check_permission, fake.request_permissions
+        monkeypatch.setitem(sys.modules, "android", types.ModuleType("android"))
+        monkeypatch.setitem(sys.modules, "android.permissions", module)
+        return fake
+
+    yield types.SimpleNamespace(provider=provider, permissions=permissions)
+    live = ui.app.screens["live"]
+    if live.streamer is not None:
+        live.discard()
+        ui.settle(ui.app)
+
+
+def test_on_android_the_phone_camera_is_asked_for_and_its_jpeg_frames_are_posed_on_the_server(ui, android):
+    from mobile.phone_camera import PhoneCamera
+    from mobile.screens.live import CAMERA_HINTS
+
+    app = ui.app
+    granted = android.permissions(grant=True)
+    live = open_live(ui, "webcam")
+    assert live.source_text == "The phone's camera: the back camera. Pose on the server."
+    assert live.ids.camera_hint.text == CAMERA_HINTS["android"] and live.error == ""
+    start_set(ui, live, exercise="Barbell back squat")
+    assert granted.asked == [["android.permission.CAMERA"]]
+    assert live.source_text == "The back camera. Pose on the server."
+    streamer = live.streamer
+    assert isinstance(streamer.camera, PhoneCamera) and streamer.pose is None  # JPEG frames, posed on the server
+    assert android.provider.started == 1 and streamer.camera.rotation_deg == 90
+    ui.wait_until(lambda: len(live.ids.preview.keypoints) == 17, 60, "the server's pose of the phone's frames")
+    assert tuple(live.ids.preview.texture.size) == (640, 360)  # the sensor's image, turned upright
+    assert live.ids.preview.keypoints_size == [480, 270]
+    sure = [(x, y) for x, y, conf in live.ids.preview.keypoints if conf > 0.5]
+    assert len(sure) >= 7 and all(0 <= x <= 480 and 0 <= y <= 270 for x, y in sure)  # a person standing upright
+    live.end_set()
+    ui.wait_until(lambda: live.stage == "summary", 60, "the set to end")
+    assert android.provider.stopped == 1 and android.provider.listeners == [] and live.error == ""
+    session = app.client.live_session(live.session["id"])
+    assert streamer.sent_frames >= 2 and session["exercise"] == live.exercises["Barbell back squat"]["label"]
+    live.discard()
+    ui.settle(app)
+    ui.wait_until(lambda: session_gone(app.client, session["id"]), 10, "the discarded session to be deleted")
+
+
+def test_on_android_a_refused_camera_says_why_and_starts_nothing(ui, android):
+    from mobile.screens.live import CAMERA_REFUSED
+
+    app = ui.app
+    refused = android.permissions(grant=False)
+    live = open_live(ui, "webcam")
+    sessions_before = live_session_ids(app.client)
+    live.ids.exercise.text, live.ids.target.text = "Push-up", "10"
+    live.ids.start.dispatch("on_release")
+    ui.wait_until(lambda: live.error, 10, "the refusal")
+    ui.settle(app)
+    assert refused.asked == [["android.permission.CAMERA"]]
+    assert live.error == CAMERA_REFUSED and live.stage == "setup" and not live.starting
+    assert android.provider.started == 0 and live_session_ids(app.client) <= sessions_before
+
+
+def live_session_ids(client) -> set[int]:
+    return {session["id"] for session in client.request("GET", "/live-sessions", params={"per_page": 100})["items"]}
