@@ -49,7 +49,12 @@ def password_problems(password: str, email: str = "") -> list[str]:
 
 
 def register_user(email: str, password: str, name: str) -> User:
-    """Create a user with an empty profile; 409 when the email is taken."""
+    """Create a user with an empty profile; 422 for values that are not text or not valid, 409 when the email is
+    taken."""
+    given = {"email": email, "password": password, "name": name}
+    wrong = {field: "must be text" for field, value in given.items() if not isinstance(value, str)}
+    if wrong:
+        raise InvalidInput("email, password and name must be text", details=wrong)
     email = normalise_email(email)
     name = (name or "").strip()
     if not 1 <= len(name) <= 100:
@@ -67,7 +72,9 @@ def register_user(email: str, password: str, name: str) -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user for these credentials, or None; takes the same time whether or not the email exists."""
+    """The user for these credentials, or None (also for values that are not text); takes the same time whether
+    or not the email exists."""
+    email, password = (value if isinstance(value, str) else "" for value in (email, password))
     try:
         email = normalise_email(email)
     except InvalidInput:

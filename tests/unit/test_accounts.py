@@ -23,3 +23,16 @@ def test_good_passwords_pass():
 
 def test_password_containing_the_email_name_is_refused():
     assert password_problems("margaret-2024!", "margaret@example.com")
+
+
+def test_credentials_that_are_not_text_are_refused_by_the_service(app):
+    from api.accounts import authenticate, register_user
+
+    with app.app_context():
+        with pytest.raises(InvalidInput) as caught:
+            register_user({"a": 1}, "correct-horse-42", 7)
+        assert caught.value.details == {"email": "must be text", "name": "must be text"}
+        register_user("ada@example.com", "correct-horse-42", "Ada")
+        assert authenticate("ada@example.com", ["correct-horse-42"]) is None
+        assert authenticate(["ada@example.com"], "correct-horse-42") is None
+        assert authenticate("ada@example.com", "correct-horse-42").email == "ada@example.com"
