@@ -119,6 +119,11 @@ def error_from_body(status: int, body) -> ApiError:
     return cls(message, status=status, code=code, details=details)
 
 
+def keypoint_batch(frames: list, t_ms: list[int], image_size: tuple[int, int]) -> dict:
+    """A live session's batch of keypoint frames, as the frames route and the socket take it."""
+    return {"frames": frames, "t_ms": list(t_ms), "image_size": list(image_size)}
+
+
 class LiveSocket:
     """A live session's WebSocket: a keypoint batch out, its answer back, errors raised as the HTTP route's are."""
 
@@ -126,7 +131,7 @@ class LiveSocket:
         self.ws, self.timeout = ws, timeout
 
     def send_live_keypoints(self, frames: list, t_ms: list[int], image_size: tuple[int, int]) -> dict:
-        body = {"frames": frames, "t_ms": list(t_ms), "image_size": list(image_size)}
+        body = keypoint_batch(frames, t_ms, image_size)
         try:
             self.ws.send(json.dumps(body))
             text = self.ws.receive(timeout=self.timeout)
@@ -421,7 +426,7 @@ class ApiClient:
 
     def send_live_keypoints(self, session_id: int, frames: list, t_ms: list[int], image_size: tuple[int, int]) -> dict:
         """Keypoints found on the device, `(17, 3)` per frame; the answer is what happened since the last call."""
-        body = {"frames": frames, "t_ms": list(t_ms), "image_size": list(image_size)}
+        body = keypoint_batch(frames, t_ms, image_size)
         return self.request("POST", f"/live-sessions/{session_id}/frames", json=body)
 
     def send_live_jpegs(self, session_id: int, jpegs: list[bytes], t_ms: list[int]) -> dict:
