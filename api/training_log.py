@@ -62,7 +62,7 @@ def _clean_exercises(errors: dict, exercises) -> list[dict]:
             errors[where] = "must be an object {exercise, sets}"
             continue
         label = entry.get("exercise")
-        if label not in CATALOGUE:
+        if not isinstance(label, str) or label not in CATALOGUE:  # a list or an object is unhashable
             errors[f"{where}.exercise"] = f"unknown exercise {label!r}; see GET /api/v1/exercises"
         clean.append({"exercise": label, "sets": _clean_sets(errors, where, entry.get("sets"))})
     return clean

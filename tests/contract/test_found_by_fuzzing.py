@@ -62,3 +62,16 @@ def test_a_plan_start_date_that_is_not_a_date_is_422(client, auth_headers, value
 def test_posture_for_an_exercise_that_is_not_text_is_422(client, auth_headers, value):
     body = {"exercise": value, "frames": [[[0, 0, 0]] * 17], "fps": 30, "image_size": [640, 480]}
     assert_error(client.post(f"{API}/posture", json=body, headers=auth_headers), 422, "unknown_exercise")
+
+
+@pytest.mark.parametrize("value", [{}, [None, None], ["squat"]])
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_a_workout_exercise_that_is_not_text_is_422(client, auth_headers, method, value):
+    """Found by the coverage phase: an exercise label of a list or an object was looked up in the catalogue (500)."""
+    workout = {"date": date.today().isoformat(), "exercises": [{"exercise": "squat", "sets": [{"reps": 5}]}]}
+    url = f"{API}/workouts"
+    if method == "PATCH":
+        url += f"/{client.post(url, json=workout, headers=auth_headers).get_json()['id']}"
+    body = {**workout, "exercises": [{"exercise": value, "sets": [{"reps": 5}]}]}
+    error = assert_error(client.open(url, method=method, json=body, headers=auth_headers), 422, "validation_error")
+    assert "exercises[0].exercise" in error["details"]
