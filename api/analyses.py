@@ -73,14 +73,12 @@ def run_vision(upload: Upload, path, user: User, exercise_hint: str | None) -> V
     return analyse_clip(path, pose, recognizer, exercise_hint, engine=engine)
 
 
-def _stage_annotated(storage: Storage, user_id: int, vision: VisionAnalysis, result: dict) -> Path | None:
+def _stage_annotated(storage: Storage, user_id: int, vision: VisionAnalysis) -> Path | None:
     """The annotated JPEG in a staged file (kept with the analysis); None without a key frame."""
     if vision.key_frame is None:
         return None
-    person = vision.key_person
-    jpeg = annotate(vision.key_frame, result, person.box if person else None, person.keypoints if person else None)
     path = storage.user_dir(user_id) / staged_name(ANNOTATED_SUFFIX)
-    path.write_bytes(jpeg)
+    path.write_bytes(annotate(vision))
     return path
 
 
@@ -93,25 +91,23 @@ def _keep_annotated(analysis: Analysis, staged: Path | None) -> Path | None:
     return kept
 
 
-def _fill(analysis: Analysis, result: dict) -> Analysis:
-    """Write a finished result and the columns that progress and lists read."""
-    posture = result.get("posture") or {}
-    exercise = result.get("exercise") or {}
-    reps = result.get("reps") or {}
+def _fill(analysis: Analysis, vision: VisionAnalysis) -> Analysis:
+    """Write a finished result (its JSON) and the columns that progress and lists read."""
     analysis.status = SUCCEEDED
     analysis.error = None
-    analysis.exercise_label = posture.get("exercise") or exercise.get("label")
-    analysis.exercise_confidence = exercise.get("confidence")
-    analysis.form_score = posture.get("score")
-    analysis.form_ok = posture.get("form_ok")
-    analysis.rep_count = reps.get("count")
-    analysis.result = result
+    analysis.media_type = vision.media_type
+    analysis.exercise_label = vision.exercise_label
+    analysis.exercise_confidence = vision.recognition.confidence
+    analysis.form_score = vision.posture.score
+    analysis.form_ok = vision.posture.form_ok
+    analysis.rep_count = vision.rep_count
+    analysis.result = vision.to_dict()
     return analysis
 
 
-def record_analysis(user: User, upload: Upload | None, media_type: str, result: dict) -> Analysis:
+def record_analysis(user: User, upload: Upload | None, vision: VisionAnalysis) -> Analysis:
     """Store a finished analysis."""
-    analysis = _fill(Analysis(user_id=user.id, upload_id=upload.id if upload else None, media_type=media_type), result)
+    analysis = _fill(Analysis(user_id=user.id, upload_id=upload.id if upload else None), vision)
     db.session.add(analysis)
     db.session.commit()
     return analysis
@@ -120,10 +116,8 @@ def record_analysis(user: User, upload: Upload | None, media_type: str, result: 
 def _analysed(storage: Storage, user: User, upload: Upload, path: Path, hint: str | None, analysis: Analysis):
     """Run the models on the file at `path` and fill `analysis`, its annotated image staged; returns that image."""
     vision = run_vision(upload, path, user, hint)
-    result = vision.to_dict()
-    annotated = _stage_annotated(storage, user.id, vision, result)
-    analysis.media_type = vision.media_type
-    _fill(analysis, result)
+    annotated = _stage_annotated(storage, user.id, vision)
+    _fill(analysis, vision)
     return annotated
 
 
@@ -277,6 +271,7 @@ def analyse_keypoints(user: User, body: dict) -> Analysis:
     analysis."""
     from api.ml.keypoints import read_keypoint_request
     from api.ml.posture import SUPPORTED_EXERCISES, assess_pose, assess_sequence
+    from api.ml.recognition import Recognition
 
     exercise = body.get("exercise")
     if not isinstance(exercise, str) or exercise not in SUPPORTED_EXERCISES:
@@ -287,19 +282,15 @@ def analyse_keypoints(user: User, body: dict) -> Analysis:
     frames, image_size = keypoints.frames, keypoints.image_size
     fps = checked_fps(body.get("fps", 30))
     if len(frames) == 1:
-        posture = assess_pose(exercise, frames[0], image_size).to_dict()
-        reps = None
+        posture = assess_pose(exercise, frames[0], image_size)
     else:
-        posture = assess_sequence(exercise, frames, fps, image_size).to_dict()
-        reps = posture.pop("reps", None)
-    result = {
-        "media_type": "keypoints",
-        "exercise": {"label": exercise, "confidence": 1.0, "top5": [{"label": exercise, "confidence": 1.0}]},
-        "persons": [],
-        "posture": {"assessed": True, **posture},
-        "image_size": list(image_size),
-        "timing": {"frames": len(frames), "fps": fps, "keypoint_format": keypoints.keypoint_format},
-    }
-    if reps is not None:
-        result["reps"] = reps
-    return record_analysis(user, None, "keypoints", result)
+        posture = assess_sequence(exercise, frames, fps, image_size)
+    vision = VisionAnalysis(
+        media_type="keypoints",
+        recognition=Recognition.named(exercise),
+        persons=[],
+        posture=posture,
+        image_size=image_size,
+        timing={"frames": len(frames), "fps": fps, "keypoint_format": keypoints.keypoint_format},
+    )
+    return record_analysis(user, None, vision)

@@ -26,9 +26,11 @@ from api.exceptions import (
     UnsupportedMedia,
 )
 from api.extensions import db
+from api.ml.analysis import Analysis
 from api.ml.keypoints import KEYPOINT_FORMATS, read_keypoint_request
 from api.ml.live_pose import LivePose
-from api.ml.posture import SUPPORTED_EXERCISES, SequenceAssessor
+from api.ml.posture import SUPPORTED_EXERCISES, PostureIssue, SequenceAssessor
+from api.ml.recognition import Recognition
 from api.models import LiveSession, LiveSessionRows, User
 from api.models.base import as_utc, utcnow
 from api.ownership import get_owned_by
@@ -312,8 +314,7 @@ class LiveService:
         assessor = self._assessor(session, *loaded[:2])
         if not assessor.frame_count:
             raise Conflict("no frame was sent in this live session: nothing to judge")
-        result = self._result(session, assessor, loaded[0])
-        analysis = analyses.record_analysis(user, None, "live", result)
+        analysis = analyses.record_analysis(user, None, self._result(session, assessor, loaded[0]))
         workout, changes = None, None
         if log_workout:
             workout_body = {"analysis_id": analysis.id, **{k: body[k] for k in ("plan_id", "plan_day") if k in body}}
@@ -369,7 +370,7 @@ class LiveService:
                 raise PayloadTooLarge(f"a live session holds at most {self.settings.max_frames} frames")
             update = assessor.feed(frames, np.asarray(times_ms, dtype=np.float64) / 1000.0)
             answer = {**update.to_dict(), **self._standing(session, assessor), "duplicate": False}
-            answer["cue"] = _cue(update.faults_appeared)
+            answer["cue"] = cue.to_dict() if (cue := _cue(update.faults_appeared)) else None
             if persons is not None:
                 answer["pose"] = persons
             state.update(
@@ -394,32 +395,25 @@ class LiveService:
             "phase": assessor.phase,
             "hold_s": hold_s,
             "hold_ok": assessor.phase == "holding" if not assessor.counter else None,
-            "active_faults": assessor.active_faults,
+            "active_faults": [issue.to_dict() for issue in assessor.active_faults],
             "target_reached": bool(reached),
         }
 
-    def _result(self, session: LiveSession, assessor: SequenceAssessor, state: dict) -> dict:
-        """The finished set in the same shape as a clip's analysis."""
-        posture = assessor.finish().to_dict()
-        reps = posture.pop("reps")
+    def _result(self, session: LiveSession, assessor: SequenceAssessor, state: dict) -> Analysis:
+        """The finished set as an analysis, like a clip's."""
         times = assessor.rows[:, 0]
-        return {
-            "media_type": "live",
-            "exercise": {
-                "label": session.exercise,
-                "confidence": 1.0,
-                "top5": [{"label": session.exercise, "confidence": 1.0}],
-            },
-            "persons": [],
-            "posture": {"assessed": True, **posture},
-            "reps": reps,
-            "image_size": state.get("image_size") or [0, 0],
-            "timing": {
+        return Analysis(
+            media_type="live",
+            recognition=Recognition.named(session.exercise),
+            persons=[],
+            posture=assessor.finish(),
+            image_size=tuple(state.get("image_size") or (0, 0)),
+            timing={
                 "frames_analysed": assessor.frame_count,
                 "duration_s": round(float(times[-1] - times[0]), 3),
                 "live_session_id": session.id,
             },
-        }
+        )
 
     def check_active(self, session: LiveSession) -> None:
         if session.status != ACTIVE:
@@ -508,6 +502,6 @@ def _whole_number(value: str):
         return value
 
 
-def _cue(appeared: list[dict]) -> dict | None:
+def _cue(appeared: list[PostureIssue]) -> PostureIssue | None:
     """The fault to say now: the most severe of those that just appeared."""
-    return min(appeared, key=lambda issue: SEVERITY_ORDER[issue["severity"]]) if appeared else None
+    return min(appeared, key=lambda issue: SEVERITY_ORDER[issue.severity]) if appeared else None

@@ -12,7 +12,7 @@ from api.exceptions import InvalidMedia
 from api.ml.blazepose import BlazePoseEstimator, BlazePoseTracker, get_blazepose_estimator
 from api.ml.keypoints import BODY_KEYPOINT_COUNT, IMAGE_CHANNELS, WORLD_CHANNELS, pad_to_body_layout
 from api.ml.pose import POSE_ENGINES, Person, PoseEstimator, PoseFrame
-from api.ml.posture import assess_pose, assess_sequence, has_rules
+from api.ml.posture import PostureAssessment, assess_pose, assess_sequence, has_rules
 from api.ml.recognition import Recognition, Recognizer
 from api.ml.tracking import Track, main_track, track_people
 from api.ml.video import VideoInfo, iter_frames, probe_video
@@ -39,48 +39,38 @@ class ClipSettings:
 
 @dataclass
 class Analysis:
-    """The answer for one photo or clip; `key_frame` is the image the annotated view is drawn on."""
+    """The answer for one photo, clip, keypoint request or live set; `key_frame` is the image the annotated view
+    is drawn on. A sequence's posture (a `SequenceAssessment`) holds its reps."""
 
     media_type: str
     recognition: Recognition
     persons: list[Person]
-    posture: dict
+    posture: PostureAssessment
     image_size: tuple[int, int]
     timing: dict
-    reps: dict | None = None
     key_frame: np.ndarray | None = field(default=None, repr=False)
     key_person: Person | None = None
 
     @property
     def exercise_label(self) -> str | None:
-        return self.posture.get("exercise") or self.recognition.label
+        return self.posture.exercise or self.recognition.label
+
+    @property
+    def rep_count(self) -> int | None:
+        return self.posture.rep_count
 
     def to_dict(self) -> dict:
         data = {
             "media_type": self.media_type,
             "exercise": self.recognition.to_dict(),
             "persons": [person.to_dict() for person in self.persons],
-            "posture": self.posture,
+            "posture": self.posture.posture_dict(),
             "image_size": list(self.image_size),
             "timing": self.timing,
         }
-        if self.reps is not None:
-            data["reps"] = self.reps
+        if (reps := self.posture.reps_dict()) is not None:
+            data["reps"] = reps
         return data
-
-
-def posture_not_assessed(reason: str, exercise: str | None = None) -> dict:
-    """A posture block that says plainly why nothing was judged."""
-    return {
-        "exercise": exercise,
-        "assessed": False,
-        "reason": reason,
-        "score": None,
-        "form_ok": None,
-        "view": "unclear",
-        "issues": [],
-        "skipped": [],
-    }
 
 
 def _chosen_exercise(recognition: Recognition, exercise_hint: str | None) -> str | None:
@@ -125,7 +115,7 @@ def analyse_photo(
     exercise = _chosen_exercise(recognition, exercise_hint)
     reason = _posture_reason(person is not None, exercise, recognition)
     if reason:
-        posture = posture_not_assessed(reason, exercise)
+        posture = PostureAssessment.not_assessed(reason, exercise)
     else:
         keypoints, used = person.keypoints, "yolo"
         if posture_engine(engine, exercise) == "blazepose":
@@ -135,7 +125,7 @@ def analyse_photo(
             if found is not None:
                 keypoints, used = found.body_frame(), "blazepose"
         timing["pose_engine"] = used
-        posture = {"assessed": True, **assess_pose(exercise, keypoints, frame.image_size).to_dict()}
+        posture = assess_pose(exercise, keypoints, frame.image_size)
     timing["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return Analysis(
         media_type="image",
@@ -285,14 +275,10 @@ def analyse_clip(
     reason = _posture_reason(track is not None, exercise, recognition)
     sample_fps = len(images) / info.duration_s if info.duration_s > 0 else settings.sample_fps
     key_index, key_person = track.key_frame() if track else (0, None)
-    reps = None
     if reason:
-        posture = posture_not_assessed(reason, exercise)
+        posture = PostureAssessment.not_assessed(reason, exercise)
     else:
-        sequence = assess_sequence(exercise, poses.body, sample_fps, (info.width, info.height))
-        result = sequence.to_dict()
-        reps = result.pop("reps", {"count": 0, "per_rep": []})
-        posture = {"assessed": True, **result}
+        posture = assess_sequence(exercise, poses.body, sample_fps, (info.width, info.height))
     total_ms = (time.perf_counter() - started) * 1000
     return Analysis(
         media_type="video",
@@ -313,7 +299,6 @@ def analyse_clip(
             "total_ms": round(total_ms, 1),
             "realtime_factor": round(total_ms / 1000 / info.duration_s, 3) if info.duration_s else None,
         },
-        reps=reps,
         key_frame=images[key_index] if images else None,
         key_person=key_person,
     )

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import cv2
 import numpy as np
 
 from api.ml.keypoints import SKELETON_EDGES
+
+if TYPE_CHECKING:
+    from api.ml.analysis import Analysis
 
 VISIBLE_CONFIDENCE = 0.3
 GOOD = (80, 200, 80)
@@ -33,40 +38,39 @@ def _draw_person(canvas: np.ndarray, box, keypoints: np.ndarray, color, scale: f
             cv2.circle(canvas, (int(x), int(y)), thickness + 2, INK, -1, cv2.LINE_AA)
 
 
-def _panel_lines(result: dict) -> list[tuple[str, tuple]]:
-    exercise = result["exercise"]
-    posture = result["posture"]
+def _panel_lines(analysis: Analysis) -> list[tuple[str, tuple]]:
+    recognition, posture = analysis.recognition, analysis.posture
     title = (
-        f"{exercise['label'].replace('_', ' ')} {exercise['confidence']:.0%}"
-        if exercise.get("label")
-        else f"exercise unknown: {exercise.get('reason') or 'low confidence'}"
+        f"{recognition.label.replace('_', ' ')} {recognition.confidence:.0%}"
+        if recognition.label
+        else f"exercise unknown: {recognition.reason or 'low confidence'}"
     )
     lines = [(title, INK)]
-    if posture.get("assessed"):
-        ok = posture.get("form_ok")
-        lines.append((f"form {posture['score']:.0f}/100 {'OK' if ok else 'needs work'}", GOOD if ok else BAD))
-    if result.get("reps") is not None:
-        lines.append((f"reps: {result['reps']['count']}", INK))
-    for name, value in list((posture.get("angles") or {}).items())[:4]:
-        if value is not None:
-            lines.append((f"{name.replace('_', ' ')}: {value:.0f} deg", INK))
-    for issue in posture.get("issues", [])[:3]:
-        lines.append((issue["message"], BAD))
+    if posture.assessed:
+        ok = posture.form_ok
+        lines.append((f"form {posture.score:.0f}/100 {'OK' if ok else 'needs work'}", GOOD if ok else BAD))
+    if analysis.rep_count is not None:
+        lines.append((f"reps: {analysis.rep_count}", INK))
+    for name, value in list(posture.angles.items())[:4]:
+        lines.append((f"{name.replace('_', ' ')}: {value:.0f} deg", INK))
+    for issue in posture.issues[:3]:
+        lines.append((issue.message, BAD))
     return lines
 
 
-def annotate(image_bgr: np.ndarray, result: dict, key_person_box=None, key_keypoints=None) -> bytes:
-    """A JPEG of the image with every person's skeleton, the main person highlighted, and a text panel."""
-    canvas = image_bgr.copy()
+def annotate(analysis: Analysis) -> bytes:
+    """A JPEG of the analysis' key frame with every person's skeleton, the main person highlighted, and a text
+    panel."""
+    canvas = analysis.key_frame.copy()
     scale = _scale(canvas)
-    form_ok = result["posture"].get("form_ok")
-    for person in result.get("persons", []):
-        _draw_person(canvas, person["box"], np.asarray(person["keypoints"], dtype=np.float32), (180, 180, 180), scale)
-    if key_person_box is not None and key_keypoints is not None:
-        _draw_person(canvas, key_person_box, key_keypoints, BAD if form_ok is False else GOOD, scale)
+    form_ok = analysis.posture.form_ok
+    for person in analysis.persons:
+        _draw_person(canvas, person.box, person.keypoints, (180, 180, 180), scale)
+    if (key := analysis.key_person) is not None:
+        _draw_person(canvas, key.box, key.keypoints, BAD if form_ok is False else GOOD, scale)
     font_scale = 0.55 * scale
     line_height = int(24 * scale)
-    lines = _panel_lines(result)
+    lines = _panel_lines(analysis)
     width = max(cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 1)[0][0] for text, _ in lines)
     panel_w = min(canvas.shape[1], width + int(16 * scale))
     overlay = canvas.copy()

@@ -87,6 +87,11 @@ class Recognition:
     top5: list[dict] = field(default_factory=list)
     reason: str | None = None
 
+    @classmethod
+    def named(cls, label: str) -> Recognition:
+        """The exercise the user named (a keypoint request, a live session): certain, nothing else in the running."""
+        return cls(label, 1.0, [{"label": label, "confidence": 1.0}])
+
     def to_dict(self) -> dict:
         return {"label": self.label, "confidence": round(self.confidence, 4), "top5": self.top5, "reason": self.reason}
 

@@ -7,6 +7,7 @@ from api.ml.posture.assess import (
     assess_pose,
     rules_for,
 )
+from api.ml.posture.issues import PostureIssue, SkippedCheck
 from api.ml.posture.rules import RULES
 from api.ml.posture.sequence import SequenceAssessor, StreamUpdate, assess_sequence
 
@@ -26,9 +27,11 @@ def checks_for(exercise: str) -> list[dict]:
 __all__ = [
     "SUPPORTED_EXERCISES",
     "PostureAssessment",
+    "PostureIssue",
     "RepAssessment",
     "SequenceAssessment",
     "SequenceAssessor",
+    "SkippedCheck",
     "StreamUpdate",
     "assess_pose",
     "assess_sequence",

@@ -1,7 +1,8 @@
 """Judge a photo's pose, or a clip's keypoint sequence rep by rep, against an exercise's form rules.
 
 A check is reported in `skipped`, with the reason, whenever it cannot be judged honestly: its joints are not
-visible, the camera view cannot show the fault, or (for range-of-motion checks) there is no complete rep.
+visible, the camera view cannot show the fault, or (for range-of-motion checks) there is no complete rep. When
+nothing can be judged at all (no person, no exercise, no rules for it), the assessment is `not_assessed`, with why.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from api.exceptions import UnknownExercise
 from api.ml.keypoints import validate_keypoint_frames
 from api.ml.posture import measures
 from api.ml.posture.angles import VISIBLE_CONFIDENCE
+from api.ml.posture.issues import PostureIssue, SkippedCheck
 from api.ml.posture.rules import RULES, SEVERITY_PENALTY, Rule
 from api.ml.posture.view import detect_view, keep_near_side, near_side
 from api.ml.reps import Rep
@@ -49,21 +51,21 @@ def rules_for(exercise: str) -> tuple[Rule, ...]:
     return RULES[exercise]
 
 
-def score_of(issues: list[dict]) -> int:
+def score_of(issues: list[PostureIssue]) -> int:
     """100 minus a penalty per issue by severity, never below 0."""
-    return max(0, 100 - sum(SEVERITY_PENALTY[issue["severity"]] for issue in issues))
+    return max(0, 100 - sum(SEVERITY_PENALTY[issue.severity] for issue in issues))
 
 
-def form_is_ok(issues: list[dict]) -> bool:
-    return all(issue["severity"] in FORM_OK_SEVERITIES for issue in issues)
+def form_is_ok(issues: list[PostureIssue]) -> bool:
+    return all(issue.severity in FORM_OK_SEVERITIES for issue in issues)
 
 
 @dataclass(kw_only=True)
 class Judgement:
     """The checks judged on one window (a pose, a rep or a clip): their values and the faults among them."""
 
-    issues: list[dict] = field(default_factory=list)
-    measured: dict = field(default_factory=dict)
+    issues: list[PostureIssue] = field(default_factory=list)
+    measured: dict[str, float] = field(default_factory=dict)
 
     def record(self, rule: Rule, value: float) -> None:
         """Note a judged check's value, and its issue when the value is a fault."""
@@ -79,34 +81,75 @@ class Judgement:
     def form_ok(self) -> bool:
         return form_is_ok(self.issues)
 
+    def issue_dicts(self) -> list[dict]:
+        return [issue.to_dict() for issue in self.issues]
+
 
 @dataclass(kw_only=True)
 class PostureAssessment(Judgement):
     """The form of one pose: issues found, checks judged (and their values), checks skipped (with why), and the
-    main joint angles."""
+    main joint angles. With a `reason` (see `not_assessed`) nothing was judged: no score, no checks, no angles."""
 
-    exercise: str
+    exercise: str | None
     view: str
-    skipped: list[dict] = field(default_factory=list)
+    reason: str | None = None
+    skipped: list[SkippedCheck] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
-    angles: dict = field(default_factory=dict)
+    angles: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def not_assessed(cls, reason: str, exercise: str | None = None) -> PostureAssessment:
+        """A posture that says plainly why nothing was judged."""
+        return cls(exercise=exercise, view="unclear", reason=reason)
+
+    @property
+    def assessed(self) -> bool:
+        return self.reason is None
+
+    @property
+    def score(self) -> int | None:
+        """0-100; None when nothing was assessed."""
+        return score_of(self.issues) if self.assessed else None
+
+    @property
+    def form_ok(self) -> bool | None:
+        return form_is_ok(self.issues) if self.assessed else None
+
+    @property
+    def rep_count(self) -> int | None:
+        """The reps counted: None for a pose, which has none."""
+        return None
 
     def record(self, rule: Rule, value: float) -> None:
         self.checked.append(rule.code)
         super().record(rule, value)
 
-    def to_dict(self) -> dict:
-        return {
+    def skip(self, rule: Rule, reason: str) -> None:
+        self.skipped.append(SkippedCheck(rule.code, reason))
+
+    def posture_dict(self) -> dict:
+        """The posture block of an analysis; one not assessed has its reason instead of checks, values and angles."""
+        data = {
             "exercise": self.exercise,
+            "assessed": self.assessed,
             "score": self.score,
             "form_ok": self.form_ok,
             "view": self.view,
-            "issues": self.issues,
-            "skipped": self.skipped,
-            "checked": self.checked,
-            "measured": self.measured,
-            "angles": self.angles,
+            "issues": self.issue_dicts(),
+            "skipped": [item.to_dict() for item in self.skipped],
         }
+        if self.assessed:
+            data.update(checked=self.checked, measured=self.measured, angles=self.angles)
+        else:
+            data["reason"] = self.reason
+        return data
+
+    def reps_dict(self) -> dict | None:
+        """The reps block of an analysis: None for a pose."""
+        return None
+
+    def to_dict(self) -> dict:
+        return self.posture_dict()
 
 
 @dataclass
@@ -120,7 +163,7 @@ class RepAssessment(Judgement):
             **self.rep.to_dict(),
             "score": self.score,
             "form_ok": self.form_ok,
-            "issues": self.issues,
+            "issues": self.issue_dicts(),
             "measured": self.measured,
         }
 
@@ -144,12 +187,22 @@ class SequenceAssessment(PostureAssessment):
             return all(rep.form_ok for rep in self.reps)
         return form_is_ok(self.issues)
 
-    def to_dict(self) -> dict:
-        data = super().to_dict()
-        data["reps"] = {"count": len(self.reps), "per_rep": [rep.to_dict() for rep in self.reps]}
+    @property
+    def rep_count(self) -> int:
+        return len(self.reps)
+
+    def posture_dict(self) -> dict:
+        data = super().posture_dict()
         if self.hold_s is not None:
             data["hold_s"] = self.hold_s
         return data
+
+    def reps_dict(self) -> dict:
+        return {"count": self.rep_count, "per_rep": [rep.to_dict() for rep in self.reps]}
+
+    def to_dict(self) -> dict:
+        """The posture block with the reps block in it, as `reps`."""
+        return {**self.posture_dict(), "reps": self.reps_dict()}
 
 
 def _in_pixels(frames: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
@@ -199,7 +252,7 @@ def assess_pose(exercise: str, keypoints, image_size: tuple[int, int]) -> Postur
         reason = "range of motion needs a clip of a whole rep" if rule.scope == "rep" else view_reason(rule, view)
         value = None if reason else rule.value(kp)
         if reason or value is None:
-            result.skipped.append({"code": rule.code, "reason": reason or not_visible_reason(rule)})
+            result.skip(rule, reason or not_visible_reason(rule))
         else:
             result.record(rule, value)
     return result

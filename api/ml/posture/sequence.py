@@ -3,7 +3,7 @@
 `SequenceAssessor` is fed frames with their times, in pieces of any size (a live session) or all at once (a
 clip, `assess_sequence`). Every frame is measured once, with only what came before it (the camera view so far,
 the near side so far), so the reps and faults at `finish` are the same however the frames were split. Its state
-(`state()`, `from_state`) is plain data and one float matrix, for a session store shared by workers.
+(`state()`, `restore`) is plain data and one float matrix, for a session store shared by workers.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from api.ml.posture.assess import (
     rules_for,
     view_reason,
 )
+from api.ml.posture.issues import PostureIssue
 from api.ml.posture.rules import Rule
 from api.ml.posture.view import SIDE_JOINTS, keep_near_side, shoulder_width_ratio, view_of_ratio
 from api.ml.reps import MAX_GAP_S, REP_MOTIONS, Rep, RepCounter
@@ -47,13 +48,13 @@ class StreamUpdate:
     """What changed over the frames just fed: reps completed, faults raised or cleared, where the set stands."""
 
     reps: list[RepAssessment] = field(default_factory=list)
-    faults_appeared: list[dict] = field(default_factory=list)
+    faults_appeared: list[PostureIssue] = field(default_factory=list)
     faults_cleared: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
             "reps": [rep.to_dict() for rep in self.reps],
-            "faults_appeared": self.faults_appeared,
+            "faults_appeared": [issue.to_dict() for issue in self.faults_appeared],
             "faults_cleared": self.faults_cleared,
         }
 
@@ -79,7 +80,9 @@ class SequenceAssessor:
         self.side_totals: dict[str, float] = state.get("side_totals", dict.fromkeys(SIDES, 0.0))
         self.counter = RepCounter(exercise, state=state.get("counter")) if self.motion else None
         self.judged = [_rep_assessment_from_state(item) for item in state.get("judged", [])]
-        self.active: dict[str, dict] = state.get("active", {})
+        self.active: dict[str, PostureIssue] = {
+            code: PostureIssue.from_dict(issue) for code, issue in state.get("active", {}).items()
+        }
         self.hold_s: float = state.get("hold_s", 0.0)
 
     @classmethod
@@ -95,7 +98,7 @@ class SequenceAssessor:
             "side_totals": self.side_totals,
             "counter": self.counter.state() if self.counter else None,
             "judged": [_rep_assessment_state(item) for item in self.judged],
-            "active": self.active,
+            "active": {code: issue.to_dict() for code, issue in self.active.items()},
             "hold_s": self.hold_s,
         }
 
@@ -163,7 +166,7 @@ class SequenceAssessor:
                 elif (value := _window_value(rule, column)) is not None:
                     values = [value]
             if not values:
-                result.skipped.append({"code": rule.code, "reason": reason or not_visible_reason(rule)})
+                result.skip(rule, reason or not_visible_reason(rule))
                 continue
             result.record(rule, max(values) if rule.fault_when == "above" else min(values))
         key = self.judged[0].rep.turn_frame if self.judged else self._middle_visible()
@@ -173,7 +176,7 @@ class SequenceAssessor:
         return result
 
     @property
-    def active_faults(self) -> list[dict]:
+    def active_faults(self) -> list[PostureIssue]:
         return list(self.active.values())
 
     def _measure(self, kp: np.ndarray, t: float) -> bool:
@@ -231,7 +234,7 @@ class SequenceAssessor:
         judged = self._judged_rep(rep)
         self.judged.append(judged)
         update.reps.append(judged)
-        faulty = {issue["code"]: issue for issue in judged.issues}
+        faulty = {issue.code: issue for issue in judged.issues}
         for rule in self.rules:
             if rule.scope != "rep" or rule.code not in judged.measured:
                 continue
@@ -254,7 +257,7 @@ class SequenceAssessor:
             value = rule.summarise(measured)
             self._set_active(rule.code, rule.issue(value) if rule.is_fault(value) else None, update)
 
-    def _set_active(self, code: str, issue: dict | None, update: StreamUpdate) -> None:
+    def _set_active(self, code: str, issue: PostureIssue | None, update: StreamUpdate) -> None:
         if issue and code not in self.active:
             update.faults_appeared.append(issue)
         if issue:
@@ -289,11 +292,12 @@ def _window_value(rule: Rule, values: np.ndarray, rep: Rep | None = None, times:
 
 
 def _rep_assessment_state(item: RepAssessment) -> dict:
-    return {"rep": item.rep.state(), "issues": item.issues, "measured": item.measured}
+    return {"rep": item.rep.state(), "issues": item.issue_dicts(), "measured": item.measured}
 
 
 def _rep_assessment_from_state(data: dict) -> RepAssessment:
-    return RepAssessment(Rep.from_dict(data["rep"]), issues=data["issues"], measured=data["measured"])
+    issues = [PostureIssue.from_dict(issue) for issue in data["issues"]]
+    return RepAssessment(Rep.from_dict(data["rep"]), issues=issues, measured=data["measured"])
 
 
 def assess_sequence(exercise: str, frames, fps: float, image_size: tuple[int, int]) -> SequenceAssessment:

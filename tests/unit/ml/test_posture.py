@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from api.exceptions import InvalidKeypoints, UnknownExercise
-from api.ml.posture import SUPPORTED_EXERCISES, assess_pose, assess_sequence, checks_for, has_rules
+from api.ml.posture import (
+    SUPPORTED_EXERCISES,
+    PostureAssessment,
+    assess_pose,
+    assess_sequence,
+    checks_for,
+    has_rules,
+)
 from tests.unit.ml.skeletons import clip, hide, rep_values, side_pose
 
 SIZE = (640, 480)
@@ -26,7 +33,7 @@ def push_up_clip(bottom_deg=80.0, reps=3, hip_deg=180.0, facing="right") -> np.n
 
 
 def codes(assessment) -> set[str]:
-    return {issue["code"] for issue in assessment.issues}
+    return {issue.code for issue in assessment.issues}
 
 
 def test_the_required_exercises_and_more_have_rules():
@@ -52,16 +59,33 @@ def test_an_unknown_exercise_is_refused_with_the_supported_list(assess):
 def test_a_photo_assessment_is_json_ready_with_score_view_and_angles():
     result = assess_pose("push_up", push_up(hip_deg=205), SIZE).to_dict()
     json.dumps(result)
-    assert set(result) >= {"exercise", "score", "form_ok", "view", "issues", "skipped", "angles"}
+    assert set(result) >= {"exercise", "assessed", "score", "form_ok", "view", "issues", "skipped", "angles"}
+    assert result["assessed"] is True and "reason" not in result
     assert result["view"] == "side" and result["form_ok"] is False and 0 <= result["score"] < 100
     issue = result["issues"][0]
     assert set(issue) == {"code", "message", "correction", "severity", "measured", "threshold", "unit"}
     assert result["angles"]["elbow_deg"] == pytest.approx(170.0, abs=0.5)
 
 
+def test_a_posture_not_assessed_is_the_same_type_and_says_only_why():
+    posture = PostureAssessment.not_assessed("no posture rules for bench_press yet", "bench_press")
+    assert (posture.assessed, posture.score, posture.form_ok, posture.rep_count) == (False, None, None, None)
+    assert posture.to_dict() == {
+        "exercise": "bench_press",
+        "assessed": False,
+        "reason": "no posture rules for bench_press yet",
+        "score": None,
+        "form_ok": None,
+        "view": "unclear",
+        "issues": [],
+        "skipped": [],
+    }
+    assert posture.reps_dict() is None
+
+
 def test_range_of_motion_needs_a_clip_on_a_photo():
     result = assess_pose("push_up", push_up(elbow_deg=150), SIZE)
-    reasons = {item["code"]: item["reason"] for item in result.skipped}
+    reasons = {item.code: item.reason for item in result.skipped}
     assert "clip" in reasons["partial_range_of_motion"] and "partial_range_of_motion" not in codes(result)
 
 
@@ -103,7 +127,7 @@ def test_a_plank_hold_has_no_reps_and_is_judged_as_a_whole():
 
 def test_a_push_up_clip_without_a_rep_says_so_instead_of_judging_depth():
     result = assess_sequence("push_up", clip([push_up(165)] * 30), FPS, SIZE)
-    reasons = {item["code"]: item["reason"] for item in result.skipped}
+    reasons = {item.code: item.reason for item in result.skipped}
     assert reasons["partial_range_of_motion"] == "no complete rep was seen"
 
 
@@ -116,7 +140,7 @@ def test_frames_where_the_person_is_lost_are_ignored():
 
 def test_a_clip_where_the_hips_are_never_seen_skips_the_hip_checks():
     result = assess_sequence("push_up", hide(push_up_clip(hip_deg=205), "hip"), FPS, SIZE)
-    skipped = {item["code"] for item in result.skipped}
+    skipped = {item.code for item in result.skipped}
     assert {"hips_sagging", "hips_too_high"} <= skipped and not codes(result) & skipped
 
 

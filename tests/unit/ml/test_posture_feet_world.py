@@ -24,7 +24,7 @@ def squat():
 
 def test_coco17_keypoints_skip_the_foot_checks_and_say_why():
     result = assess_pose("squat", squat(), SIZE)
-    reasons = {item["code"]: item["reason"] for item in result.skipped}
+    reasons = {item.code: item.reason for item in result.skipped}
     assert set(reasons) >= FOOT_CHECKS
     assert "heel, foot_index" in reasons["heels_lifting"] and "not visible" in reasons["heels_lifting"]
 
@@ -92,8 +92,8 @@ def test_a_sequence_of_world_frames_flags_sagging_hips_the_image_misses():
     frames = np.stack([with_world(kp, sagging_body(45, 60)) for _ in range(10)])
     world = assess_sequence("plank", frames, 10.0, SIZE)
     image = assess_sequence("plank", frames[..., :3], 10.0, SIZE)
-    assert "hips_sagging" in {issue["code"] for issue in world.issues}
-    assert "hips_sagging" not in {issue["code"] for issue in image.issues}
+    assert "hips_sagging" in {issue.code for issue in world.issues}
+    assert "hips_sagging" not in {issue.code for issue in image.issues}
 
 
 @pytest.mark.parametrize("yaw_deg", [0, 50])

@@ -172,11 +172,11 @@ IDS = [f"{case.exercise}-{case.code}" for case in CASES]
 
 
 def issue_codes(assessment) -> set[str]:
-    return {issue["code"] for issue in assessment.issues}
+    return {issue.code for issue in assessment.issues}
 
 
 def skipped_reasons(assessment) -> dict[str, str]:
-    return {item["code"]: item["reason"] for item in assessment.skipped}
+    return {item.code: item.reason for item in assessment.skipped}
 
 
 def seen_from_the_other_view(keypoints: np.ndarray, rule_view: str) -> np.ndarray:
@@ -208,14 +208,14 @@ def test_good_form_passes_the_check(case: Case):
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_fault_is_reported_with_measure_and_threshold(case: Case):
     result = case.assess(case.bad())
-    issue = next(issue for issue in result.issues if issue["code"] == case.code)
+    issue = next(issue for issue in result.issues if issue.code == case.code)
     rule = case.rule
     if rule.fault_when == "above":
-        assert issue["measured"] > issue["threshold"]
+        assert issue.measured > issue.threshold
     else:
-        assert issue["measured"] < issue["threshold"]
-    assert issue["threshold"] == rule.threshold and issue["unit"] == rule.unit
-    assert issue["message"] and issue["correction"] and issue["severity"] == rule.severity
+        assert issue.measured < issue.threshold
+    assert issue.threshold == rule.threshold and issue.unit == rule.unit
+    assert issue.message and issue.correction and issue.severity == rule.severity
     assert result.score < 100
 
 

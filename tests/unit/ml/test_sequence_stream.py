@@ -1,6 +1,8 @@
 """The streaming assessor: frames fed in pieces of any size, or saved and restored between pieces, give the same
 reps and faults as the whole sequence at once; live faults rise and clear; holds are timed only with good form."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -23,7 +25,8 @@ def push_ups(reps: int, hip_offsets=None, bottom_deg: float = 80.0) -> np.ndarra
 
 
 def streamed(exercise: str, frames: np.ndarray, sizes, restore: bool = False):
-    """Feed `frames` in pieces of the given sizes (cycled); with `restore`, through state() between pieces."""
+    """Feed `frames` in pieces of the given sizes (cycled); with `restore`, through state() as JSON (as a session
+    store keeps it) between pieces."""
     assessor, start, updates, sizes = SequenceAssessor(exercise), 0, [], list(sizes)
     while start < len(frames):
         size = sizes[len(updates) % len(sizes)]
@@ -31,7 +34,8 @@ def streamed(exercise: str, frames: np.ndarray, sizes, restore: bool = False):
         updates.append(assessor.feed(frames[piece], np.arange(len(frames))[piece] / FPS))
         start += size
         if restore:
-            assessor = SequenceAssessor.restore(exercise, assessor.state(), assessor.rows.tobytes())
+            state = json.loads(json.dumps(assessor.state()))
+            assessor = SequenceAssessor.restore(exercise, state, assessor.rows.tobytes())
     return assessor, updates
 
 
@@ -51,17 +55,26 @@ def test_a_rep_is_reported_by_the_piece_that_completes_it_with_its_own_faults():
     _, updates = streamed("push_up", frames, [5])
     reported = [rep for update in updates for rep in update.reps]
     assert [rep.form_ok for rep in reported] == [True, False]
-    assert "hips_sagging" in {issue["code"] for issue in reported[1].issues}
+    assert "hips_sagging" in {issue.code for issue in reported[1].issues}
 
 
 def test_a_held_fault_is_raised_within_the_live_window_and_cleared_after():
     good, sagging = side_plank(0.0), side_plank(60.0)
     frames = np.stack([good] * 15 + [sagging] * 15 + [good] * 15)
     _, updates = streamed("plank", frames, [1])
-    raised = [i for i, update in enumerate(updates) if "hips_sagging" in {f["code"] for f in update.faults_appeared}]
+    raised = [i for i, update in enumerate(updates) if "hips_sagging" in {f.code for f in update.faults_appeared}]
     cleared = [i for i, update in enumerate(updates) if "hips_sagging" in update.faults_cleared]
     assert raised and 15 <= raised[0] <= 15 + FPS * 0.5
     assert cleared and 30 <= cleared[0] <= 30 + FPS * 0.5
+
+
+def test_a_stored_state_keeps_live_faults_as_plain_data_and_restores_them_as_issues():
+    frames = np.stack([side_plank(0.0)] * 15 + [side_plank(60.0)] * 15)
+    assessor, _ = streamed("plank", frames, [5])
+    state = json.loads(json.dumps(assessor.state()))
+    assert state["active"]["hips_sagging"] == assessor.active_faults[0].to_dict()
+    restored = SequenceAssessor.restore("plank", state, assessor.rows.tobytes())
+    assert restored.active_faults == assessor.active_faults and restored.active_faults[0].code == "hips_sagging"
 
 
 def test_a_hold_is_timed_only_while_the_form_is_right():

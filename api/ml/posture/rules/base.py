@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from api.ml.posture.issues import PostureIssue
+
 Measure = Callable[[np.ndarray], float | None]
 SEVERITY_PENALTY = {"low": 8, "medium": 15, "high": 25}
 # A held-posture fault must show in at least this share of a rep's frames (about 0.3 s of a 1.5 s rep).
@@ -68,16 +70,16 @@ class Rule:
             return float(np.min(values) if worst_first else np.max(values))
         return _percentile(values, 1.0 - PERSISTENCE_FRACTION if worst_first else PERSISTENCE_FRACTION)
 
-    def issue(self, value: float) -> dict:
-        return {
-            "code": self.code,
-            "message": self.message,
-            "correction": self.correction,
-            "severity": self.severity,
-            "measured": round(float(value), 2),
-            "threshold": self.threshold,
-            "unit": self.unit,
-        }
+    def issue(self, value: float) -> PostureIssue:
+        return PostureIssue(
+            code=self.code,
+            message=self.message,
+            correction=self.correction,
+            severity=self.severity,
+            measured=round(float(value), 2),
+            threshold=self.threshold,
+            unit=self.unit,
+        )
 
     def describe(self) -> dict:
         """The check as the exercise catalogue lists it."""
