@@ -8,13 +8,13 @@ from __future__ import annotations
 import importlib
 
 HANDLERS: dict[str, str] = {
-    "training": "api.training.worker:TrainingHandler",
-    "clip_analysis": "api.analyses:ClipAnalysisJob",
+    "training": "api.services.model_training.worker:TrainingHandler",
+    "clip_analysis": "api.services.analyses:ClipAnalysisJob",
 }
 
 
 def register_kind(kind: str, handler_path: str) -> None:
-    """Add a kind, e.g. `register_kind("clip_analysis", "api.analyses:ClipAnalysisJob")`, at import time."""
+    """Add a kind, e.g. `register_kind("clip_analysis", "api.services.analyses:ClipAnalysisJob")`, at import time."""
     if ":" not in handler_path:
         raise ValueError("handler_path must be 'module:object'")
     HANDLERS[kind] = handler_path

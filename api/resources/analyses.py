@@ -5,11 +5,11 @@ from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields, reqparse
 from werkzeug.datastructures import FileStorage
 
-from api import analyses
 from api.resources import rest_api
 from api.resources.common import UtcDateTime, error_model, iso_date, nullable, page_model, paginate, pagination_parser
 from api.resources.uploads import limits, storage
-from api.uploads import require_file
+from api.services import analyses
+from api.services.uploads import require_file
 from api.vocabulary import ANALYSIS_STATUSES
 
 ns = Namespace("analyses", description="Recognise the exercise, judge the form and count reps on a photo or clip")

@@ -10,10 +10,10 @@ from flask_jwt_extended import (
 )
 from flask_restx import Namespace, Resource, fields
 
-from api import accounts
 from api.exceptions import Unauthenticated
 from api.extensions import limiter
 from api.resources.common import error_model, json_body
+from api.services import accounts
 
 ns = Namespace("auth", description="Register, log in, refresh and log out")
 error = error_model(ns)

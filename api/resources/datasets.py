@@ -7,8 +7,8 @@ from werkzeug.datastructures import FileStorage
 
 from api.resources import rest_api
 from api.resources.common import UtcDateTime, error_model, page_model, paginate, pagination_parser
-from api.training import datasets
-from api.uploads import require_file
+from api.services.model_training import datasets
+from api.services.uploads import require_file
 
 ns = Namespace("datasets", description="Labelled datasets: YOLO detection or folder-per-class classification zips")
 error = error_model(ns)

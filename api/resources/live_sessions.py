@@ -4,7 +4,6 @@ from flask import current_app, request
 from flask_jwt_extended import current_user, get_jwt_identity, jwt_required
 from flask_restx import Namespace, Resource, fields
 
-from api.live_sessions import ACTIVE, EXPIRED, FINISHED, LiveService, LiveSettings, store_for
 from api.ml.keypoints import KEYPOINT_FORMATS
 from api.ml.posture import SUPPORTED_EXERCISES
 from api.ml.runtime import live_pose_config
@@ -18,6 +17,7 @@ from api.resources.common import (
     paginate,
     pagination_parser,
 )
+from api.services.live_sessions import ACTIVE, EXPIRED, FINISHED, LiveService, LiveSettings, store_for
 
 ns = Namespace("live-sessions", description="Coaching while you train: reps counted and faults cued as they happen")
 error = error_model(ns)
@@ -185,7 +185,7 @@ class LiveSessionFinish(Resource):
     @ns.response(422, "Bad values, or a workout that cannot be logged", error)
     def post(self, session_id: int):
         """End the set: judge it rep by rep, store it as an analysis, optionally log it as a workout."""
-        from api import analyses
+        from api.services import analyses
 
         live = service()
         body = json_body() if request.get_data() else {}

@@ -20,8 +20,8 @@ from flask_sock import Sock
 from api.errors import error_status_and_body
 from api.exceptions import InvalidInput, ServiceUnavailable, UnsupportedMedia
 from api.extensions import db
-from api.live_sessions import HeldState
 from api.resources.live_sessions import caller_id, live_update, service
+from api.services.live_sessions import HeldState
 
 blueprint = Blueprint("api_v1_live_socket", __name__, url_prefix="/api/v1")
 sock = Sock()

@@ -5,7 +5,7 @@ from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields, reqparse
 
 from api.resources.common import UtcDateTime, error_model, nullable, page_model, paginate, pagination_parser
-from api.training import registry
+from api.services.model_training import registry
 
 ns = Namespace("models", description="Your trained models: activate one for recognition, download for the device")
 error = error_model(ns)

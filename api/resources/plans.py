@@ -6,7 +6,6 @@ from flask import Response
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
-from api import plans
 from api.planner.export import plan_to_csv, plan_to_ics
 from api.planner.request import PLAN_RANGES
 from api.resources.common import (
@@ -18,7 +17,8 @@ from api.resources.common import (
     paginate,
     pagination_parser,
 )
-from api.training_log import delete_row
+from api.services import plans
+from api.services.workouts import delete_row
 from api.vocabulary import FITNESS_LEVELS, PLAN_GOALS
 
 ns = Namespace("plans", description="Evidence-based plans that adapt to what you log")

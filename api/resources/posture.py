@@ -3,9 +3,9 @@
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
-from api import analyses
 from api.resources.analyses import analysis_model
 from api.resources.common import error_model, json_body
+from api.services import analyses
 
 ns = Namespace(
     "posture", description="Judge form and count reps from COCO-17 or MediaPipe-33 keypoints you computed yourself"

@@ -4,11 +4,11 @@ from flask import Response, current_app
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
-from api.ml.charts_training import CHARTS
+from api.charts.training import CHARTS
 from api.ml.training import DEFAULT_IMGSZ, STARTS, TASKS
 from api.resources import rest_api
 from api.resources.common import UtcDateTime, error_model, json_body, nullable, page_model, paginate, pagination_parser
-from api.training import jobs as training
+from api.services.model_training import jobs as training
 from api.vocabulary import JOB_STATUSES
 
 ns = Namespace("training-jobs", description="Train YOLO11 detectors and classifiers on your datasets")

@@ -5,8 +5,8 @@ from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields, reqparse
 from werkzeug.datastructures import FileStorage
 
-from api import uploads
 from api.resources.common import UtcDateTime, error_model, nullable, page_model, paginate, pagination_parser
+from api.services import uploads
 
 ns = Namespace("uploads", description="Your uploaded photos, clips and archives")
 error = error_model(ns)

@@ -3,8 +3,8 @@
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
-from api import accounts
 from api.resources.common import UtcDateTime, bounds, error_model, json_body, nullable
+from api.services import accounts
 from api.vocabulary import BODY_REGIONS, EQUIPMENT, FITNESS_LEVELS, GOALS, PROFILE_FIELDS, PROFILE_RANGES, SEXES
 
 ns = Namespace("users", description="Your account and training profile")

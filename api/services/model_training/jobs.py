@@ -1,5 +1,5 @@
 """Training jobs service: check a request against limits and quotas, queue it, report its progress, metrics and
-charts, cancel and resume it. The training itself runs in a worker process (`api.training.worker`)."""
+charts, cancel and resume it. The training itself runs in a worker process (`api.services.model_training.worker`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from api import jobs
+from api.charts.training import chart_names, training_chart
 from api.exceptions import Conflict, InvalidInput, NotFound, QuotaExceeded
 from api.extensions import db
-from api.ml.charts_training import chart_names, training_chart
 from api.ml.training import DEFAULT_IMGSZ, STARTS, TASKS, default_settings
 from api.models import Dataset, EpochMetric, ModelVersion, TrainingJob, User
 from api.models.base import as_utc, utcnow

@@ -120,7 +120,7 @@ def create_workout(user: User, body: dict, today: date) -> Workout:
 
 def log_workout(user: User, body: dict, today: date) -> tuple[Workout, list | None]:
     """Log a session; tied to a plan, the plan adapts at once: the workout and what changed in the plan."""
-    from api import plans
+    from api.services import plans
 
     workout = create_workout(user, body, today)
     if not workout.plan_id:

@@ -21,8 +21,8 @@ from api.ml.analysis import analyse_clip, analyse_photo
 from api.ml.annotate import annotate
 from api.models import Analysis, Upload, User
 from api.ownership import get_owned
+from api.services.uploads import UploadLimits, keep_upload, stage_upload
 from api.storage import Storage, staged_name
-from api.uploads import UploadLimits, keep_upload, stage_upload
 from api.validation import checked_fps
 from api.vocabulary import FAILED, QUEUED, RUNNING, SUCCEEDED
 
@@ -32,7 +32,7 @@ CLIP_JOB_KIND = "clip_analysis"
 
 def recognizer_for(user: User):
     """The recognizer this user's analyses use: their active trained model, else the shipped one."""
-    from api.training.registry import recognizer_for_user
+    from api.services.model_training.registry import recognizer_for_user
 
     return recognizer_for_user(user.id) or runtime.default_recognizer()
 
