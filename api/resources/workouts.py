@@ -5,6 +5,7 @@ from datetime import date
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
+from api.models import BodyMetric, Workout
 from api.resources.common import (
     UtcDateTime,
     bounds,
@@ -12,8 +13,10 @@ from api.resources.common import (
     iso_date,
     json_body,
     nullable,
+    own,
+    owned_page,
     page_model,
-    paginate,
+    paginated,
     pagination_parser,
 )
 from api.services import workouts
@@ -72,9 +75,11 @@ class WorkoutList(Resource):
     @ns.marshal_with(workout_page)
     def get(self):
         """Your workouts, newest first."""
-        args = list_parser.parse_args()
-        statement = workouts.own_workouts_query(current_user, args["date_from"], args["date_to"])
-        return paginate(statement, args["page"], args["per_page"], workouts.workout_dict)
+
+        def statement(args):
+            return workouts.own_workouts_query(current_user, args["date_from"], args["date_to"])
+
+        return paginated(list_parser, statement, workouts.workout_dict)
 
     @ns.expect(workout_input)
     @ns.marshal_with(workout_model, code=201, description="Logged")
@@ -93,20 +98,20 @@ class WorkoutItem(Resource):
     @ns.marshal_with(workout_model)
     def get(self, workout_id: int):
         """One workout."""
-        return workouts.workout_dict(workouts.get_own_workout(current_user, workout_id))
+        return workouts.workout_dict(own(Workout, workout_id))
 
     @ns.expect(workout_input)
     @ns.marshal_with(workout_model)
     @ns.response(422, "Invalid values", error)
     def patch(self, workout_id: int):
         """Edit a workout."""
-        workout = workouts.get_own_workout(current_user, workout_id)
+        workout = own(Workout, workout_id)
         return workouts.workout_dict(workouts.update_workout(current_user, workout, json_body(), date.today()))
 
     @ns.response(204, "Deleted")
     def delete(self, workout_id: int):
         """Delete a workout."""
-        workouts.delete_row(workouts.get_own_workout(current_user, workout_id))
+        workouts.delete_row(own(Workout, workout_id))
         return "", 204
 
 
@@ -118,9 +123,9 @@ class BodyMetricList(Resource):
     @metrics_ns.marshal_with(metric_page)
     def get(self):
         """Your body metrics, newest first."""
-        args = pagination_parser.parse_args()
-        statement = workouts.own_body_metrics_query(current_user)
-        return paginate(statement, args["page"], args["per_page"], workouts.body_metric_dict)
+        return owned_page(
+            BodyMetric, pagination_parser, workouts.body_metric_dict, BodyMetric.date.desc(), BodyMetric.id.desc()
+        )
 
     @metrics_ns.expect(metric_input)
     @metrics_ns.marshal_with(metric_model, code=201, description="Recorded")
@@ -139,5 +144,5 @@ class BodyMetricItem(Resource):
     @metrics_ns.response(204, "Deleted")
     def delete(self, metric_id: int):
         """Delete a body metric."""
-        workouts.delete_row(workouts.get_own_body_metric(current_user, metric_id))
+        workouts.delete_row(own(BodyMetric, metric_id))
         return "", 204

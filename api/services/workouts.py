@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
 from api.exceptions import InvalidInput
 from api.extensions import db
 from api.models import Analysis, BodyMetric, Plan, User, Workout
-from api.ownership import get_owned
+from api.ownership import get_owned, owned_query
 from api.planner.catalogue import CATALOGUE
 from api.validation import iso_date, number_in, text
 from api.vocabulary import BODY_METRIC_RANGES
@@ -17,14 +15,6 @@ from api.vocabulary import BODY_METRIC_RANGES
 MAX_EXERCISES = 50
 MAX_SETS = 50
 FUTURE_DAYS_ALLOWED = 1
-
-
-def get_own_workout(user: User, workout_id: int) -> Workout:
-    return get_owned(Workout, user, workout_id, "workout")
-
-
-def get_own_body_metric(user: User, metric_id: int) -> BodyMetric:
-    return get_owned(BodyMetric, user, metric_id, "body metric")
 
 
 def _clean_sets(errors: dict, where: str, sets) -> list[dict]:
@@ -71,7 +61,7 @@ def _clean_exercises(errors: dict, exercises) -> list[dict]:
 def _from_analysis(user: User, analysis_id) -> tuple[Analysis, list[dict]]:
     if isinstance(analysis_id, bool) or not isinstance(analysis_id, int):
         raise InvalidInput("analysis_id must be an integer", details={"analysis_id": "integer"})
-    analysis = get_owned(Analysis, user, analysis_id, "analysis")
+    analysis = get_owned(Analysis, user, analysis_id)
     if analysis.exercise_label not in CATALOGUE:
         raise InvalidInput("that analysis did not name an exercise", details={"analysis_id": "no exercise"})
     reps = analysis.rep_count or 1
@@ -99,7 +89,7 @@ def clean_workout(user: User, body: dict, today: date, partial: bool = False) ->
         if isinstance(body["plan_id"], bool) or not isinstance(body["plan_id"], int):
             errors["plan_id"] = "must be an integer"
         else:
-            clean["plan_id"] = get_owned(Plan, user, body["plan_id"], "plan").id
+            clean["plan_id"] = get_owned(Plan, user, body["plan_id"]).id
     if "plan_day" in body:
         clean["plan_day"] = text(errors, "plan_day", body["plan_day"], 20)
     if "duration_min" in body:
@@ -125,7 +115,7 @@ def log_workout(user: User, body: dict, today: date) -> tuple[Workout, list | No
     workout = create_workout(user, body, today)
     if not workout.plan_id:
         return workout, None
-    plan = plans.get_own_plan(user, workout.plan_id)
+    plan = get_owned(Plan, user, workout.plan_id)
     _, changes = plans.adapt(user, plan, today, "adapted after a logged session")
     return workout, changes
 
@@ -143,7 +133,8 @@ def delete_row(row) -> None:
 
 
 def own_workouts_query(user: User, date_from: date | None = None, date_to: date | None = None):
-    statement = select(Workout).where(Workout.user_id == user.id).order_by(Workout.date.desc(), Workout.id.desc())
+    """The user's workouts, the latest first, between two dates when given."""
+    statement = owned_query(Workout, user, Workout.date.desc(), Workout.id.desc())
     if date_from:
         statement = statement.where(Workout.date >= date_from)
     if date_to:
@@ -182,12 +173,6 @@ def create_body_metric(user: User, body: dict, today: date) -> BodyMetric:
     db.session.add(metric)
     db.session.commit()
     return metric
-
-
-def own_body_metrics_query(user: User):
-    return (
-        select(BodyMetric).where(BodyMetric.user_id == user.id).order_by(BodyMetric.date.desc(), BodyMetric.id.desc())
-    )
 
 
 def body_metric_dict(metric: BodyMetric) -> dict:

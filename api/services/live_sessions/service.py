@@ -23,10 +23,11 @@ from api.extensions import db
 from api.ml.keypoints import KEYPOINT_FORMATS, read_keypoint_request
 from api.ml.live_pose import LivePose
 from api.ml.posture import SUPPORTED_EXERCISES, SequenceAssessor
+from api.ml.runtime import live_pose_config
 from api.models import LiveSession, LiveSessionRows, User
 from api.models.base import as_utc, utcnow
-from api.ownership import get_owned_by
-from api.services.live_sessions.stores import ACTIVE, EXPIRED, FINISHED, HeldState, expiry
+from api.ownership import get_owned
+from api.services.live_sessions.stores import ACTIVE, EXPIRED, FINISHED, HeldState, expiry, store_for
 from api.storage import sniff_mime
 from api.validation import number_in
 
@@ -59,6 +60,11 @@ class LiveService:
         self.settings = settings
         self.pose_config = pose_config
 
+    @classmethod
+    def from_config(cls, config) -> LiveService:
+        """The service as the app's config sets it up: its store, its limits and the pose settings for JPEG frames."""
+        return cls(store_for(config["LIVE_STORE_URL"]), LiveSettings.from_config(config), live_pose_config())
+
     def create(self, user: User, body: dict) -> LiveSession:
         """A new session for one exercise with posture rules, with an optional target in reps or seconds."""
         errors: dict[str, str] = {name: "unknown field" for name in body if name not in CREATE_FIELDS}
@@ -90,13 +96,6 @@ class LiveService:
         self.store.drop(session)  # a Redis store may still hold keys of a session of this id in another database
         self.store.save(session, state, assessor.rows, 0, 0, self.settings.ttl_s)
         return session
-
-    def get_own(self, user_id: int, session_id: int, fresh: bool = False) -> LiveSession:
-        """The caller's session; `fresh` reads its row again (another request may have finished it)."""
-        return get_owned_by(LiveSession, user_id, session_id, "live session", fresh)
-
-    def own_query(self, user: User):
-        return select(LiveSession).where(LiveSession.user_id == user.id).order_by(LiveSession.id.desc())
 
     def describe(self, session: LiveSession) -> dict:
         """The session and where its set stands."""
@@ -197,7 +196,7 @@ class LiveService:
         self._mark(session, FINISHED)
         return {
             "session": self.describe(session),
-            "analysis": analysis,
+            "analysis": analyses.analysis_dict(analysis),
             "workout_id": workout.id if workout else None,
             "plan_changes": changes,
         }
@@ -214,7 +213,7 @@ class LiveService:
         answer; again, from the store, if another write won."""
         for attempt in range(UPDATE_RETRIES):
             if attempt:
-                session = self.get_own(session.user_id, session.id, fresh=True)
+                session = get_owned(LiveSession, session.user_id, session.id, fresh=True)  # finished elsewhere?
             taken = held.take() if held and not attempt else None
             if taken:
                 self.check_active(session)
