@@ -8,7 +8,7 @@ Every model a user owns has a `user_id` column and a `noun` (how a 404 names it)
 
 from sqlalchemy import select
 
-from api.exceptions import NotFound
+from api.exceptions import InvalidInput, NotFound
 from api.extensions import db
 
 # Ids are 32-bit integer primary keys (PostgreSQL `integer`); a larger id from a URL or a body names no row, and
@@ -28,6 +28,13 @@ def get_owned(model, user, object_id: int, what: str | None = None, *, fresh: bo
     if row is None or row.user_id != _user_id(user):
         raise NotFound(f"{what or model.noun} {object_id} not found")
     return row
+
+
+def get_owned_from_body(model, user, value, field: str):
+    """`get_owned` for an id sent in a body's `field`; `InvalidInput` naming the field when it is not an integer."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{field} must be an integer", details={field: "integer"})
+    return get_owned(model, user, value)
 
 
 def owned_query(model, user, *order_by, **filters):

@@ -8,7 +8,7 @@ import math
 from datetime import date
 from functools import wraps
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask_jwt_extended import current_user, get_jwt_identity, verify_jwt_in_request
 from flask_restx import Namespace, fields, inputs, reqparse
 from sqlalchemy import func, select
@@ -107,6 +107,11 @@ def owned_page(model, parser, serialise=None, *order_by, **filter_args) -> dict:
         return owned_query(model, current_user, *order_by, **{column: args[arg] for column, arg in filter_args.items()})
 
     return paginated(parser, statement, serialise)
+
+
+def attachment(body, mimetype: str, filename: str) -> Response:
+    """A file to download (an export), named."""
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 def own(model, object_id: int):

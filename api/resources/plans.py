@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from flask import Response
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
@@ -11,6 +10,7 @@ from api.planner.export import plan_to_csv, plan_to_ics
 from api.planner.request import PLAN_RANGES
 from api.resources.common import (
     UtcDateTime,
+    attachment,
     bounds,
     error_model,
     json_body,
@@ -150,8 +150,7 @@ class PlanCalendar(Resource):
         """The plan as an iCalendar file, one event per training day."""
         plan = own(Plan, plan_id)
         body = plan_to_ics(plans.current_version(plan).content, plan.id, plans.utc_stamp())
-        return Response(body, mimetype="text/calendar",
-                        headers={"Content-Disposition": f"attachment; filename=plan-{plan.id}.ics"})  # fmt: skip
+        return attachment(body, "text/calendar", f"plan-{plan.id}.ics")
 
 
 @ns.route("/<int:plan_id>/export.csv")
@@ -164,5 +163,4 @@ class PlanCsv(Resource):
         """The plan as CSV, one row per exercise."""
         plan = own(Plan, plan_id)
         body = plan_to_csv(plans.current_version(plan).content)
-        return Response(body, mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename=plan-{plan.id}.csv"})  # fmt: skip
+        return attachment(body, "text/csv", f"plan-{plan.id}.csv")

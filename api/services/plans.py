@@ -9,7 +9,7 @@ from sqlalchemy import select
 from api.exceptions import InvalidInput
 from api.extensions import db
 from api.models import Analysis, BodyMetric, Plan, PlanVersion, User, Workout
-from api.ownership import get_owned, owned_query
+from api.ownership import get_owned_from_body, owned_query
 from api.planner.generator import generate_plan
 from api.planner.progress import compute_progress
 from api.planner.progression import adapt_plan
@@ -26,9 +26,7 @@ def profile_dict(user: User) -> dict:
 
 
 def analysis_for_plan(user: User, analysis_id) -> dict:
-    if isinstance(analysis_id, bool) or not isinstance(analysis_id, int):
-        raise InvalidInput("analysis_id must be an integer", details={"analysis_id": "integer"})
-    analysis = get_owned(Analysis, user, analysis_id)
+    analysis = get_owned_from_body(Analysis, user, analysis_id, "analysis_id")
     issues = ((analysis.result or {}).get("posture") or {}).get("issues") or []
     return {"exercise": analysis.exercise_label, "form_ok": analysis.form_ok, "issues": [i["code"] for i in issues]}
 

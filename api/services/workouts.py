@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from api.exceptions import InvalidInput
 from api.extensions import db
 from api.models import Analysis, BodyMetric, Plan, User, Workout
-from api.ownership import get_owned, owned_query
+from api.ownership import get_owned, get_owned_from_body, owned_query
 from api.planner.catalogue import CATALOGUE
 from api.validation import iso_date, number_in, text
 from api.vocabulary import BODY_METRIC_RANGES
@@ -59,14 +59,20 @@ def _clean_exercises(errors: dict, exercises) -> list[dict]:
 
 
 def _from_analysis(user: User, analysis_id) -> tuple[Analysis, list[dict]]:
-    if isinstance(analysis_id, bool) or not isinstance(analysis_id, int):
-        raise InvalidInput("analysis_id must be an integer", details={"analysis_id": "integer"})
-    analysis = get_owned(Analysis, user, analysis_id)
+    analysis = get_owned_from_body(Analysis, user, analysis_id, "analysis_id")
     if analysis.exercise_label not in CATALOGUE:
         raise InvalidInput("that analysis did not name an exercise", details={"analysis_id": "no exercise"})
     reps = analysis.rep_count or 1
     return analysis, [{"exercise": analysis.exercise_label, "sets": [{"reps": reps, "weight_kg": None, "rpe": None,
                                                                       "duration_s": None}]}]  # fmt: skip
+
+
+def _logged_on(errors: dict, value, today: date, default: date | None) -> date | None:
+    """The `date` a workout or a measure was logged on: a day, not in the future."""
+    day = iso_date(errors, "date", value, default=default)
+    if day and day > today + timedelta(days=FUTURE_DAYS_ALLOWED):
+        errors["date"] = "cannot be in the future"
+    return day
 
 
 def clean_workout(user: User, body: dict, today: date, partial: bool = False) -> dict:
@@ -75,9 +81,7 @@ def clean_workout(user: User, body: dict, today: date, partial: bool = False) ->
     errors: dict[str, str] = {name: "unknown field" for name in body if name not in allowed}
     clean: dict = {}
     if "date" in body or not partial:
-        clean["date"] = iso_date(errors, "date", body.get("date"), default=None if partial else today)
-        if clean["date"] and clean["date"] > today + timedelta(days=FUTURE_DAYS_ALLOWED):
-            errors["date"] = "cannot be in the future"
+        clean["date"] = _logged_on(errors, body.get("date"), today, default=None if partial else today)
     if "analysis_id" in body and body["analysis_id"] is not None:
         analysis, from_analysis = _from_analysis(user, body["analysis_id"])
         clean["analysis_id"] = analysis.id
@@ -159,9 +163,7 @@ def workout_dict(workout: Workout) -> dict:
 def create_body_metric(user: User, body: dict, today: date) -> BodyMetric:
     allowed = {"date", *BODY_METRIC_RANGES}
     errors: dict[str, str] = {name: "unknown field" for name in body if name not in allowed}
-    day = iso_date(errors, "date", body.get("date"), default=today)
-    if day and day > today + timedelta(days=FUTURE_DAYS_ALLOWED):
-        errors["date"] = "cannot be in the future"
+    day = _logged_on(errors, body.get("date"), today, default=today)
     values = {
         name: number_in(errors, name, body.get(name), low, high) for name, (low, high, _) in BODY_METRIC_RANGES.items()
     }
