@@ -2,9 +2,9 @@
 
 from flask_jwt_extended import JWTManager
 
-from api import accounts
 from api.extensions import db
 from api.models import User
+from api.services import accounts
 
 
 def register_jwt_callbacks(manager: JWTManager) -> None:

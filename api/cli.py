@@ -3,8 +3,8 @@
 import click
 from flask import Flask
 
-from api import accounts
 from api.exceptions import DomainError
+from api.services import accounts
 
 
 def register_cli(app: Flask) -> None:

@@ -11,112 +11,36 @@ from __future__ import annotations
 
 import contextlib
 import json
-import mimetypes
 import os
 import threading
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import requests
 import simple_websocket
 
+from mobile.api_errors import (  # noqa: F401  (the client's errors, raised and caught as api_client.X)
+    ERRORS_BY_STATUS,
+    ApiError,
+    AuthError,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NetworkError,
+    NotFound,
+    RateLimited,
+    ServerError,
+    TooLarge,
+    UnsupportedMedia,
+    error_from_body,
+    error_from_response,
+)
+from mobile.api_transport import ProgressCallback, TokenStore, _multipart
+
 API_PREFIX = "/api/v1"
 DEFAULT_URL = "http://127.0.0.1:8000"
 DEFAULT_TIMEOUT = 20
 UPLOAD_TIMEOUT = 300
-CHUNK = 64 * 1024
-
-ProgressCallback = Callable[[int, int], None]
-
-
-class ApiError(Exception):
-    """Any failed call; `message` is meant for people, `code` and `details` come from the server."""
-
-    status: int | None = None
-
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None, details=None):
-        super().__init__(message)
-        self.message = message
-        if status is not None:
-            self.status = status
-        self.code = code
-        self.details = details
-
-
-class NetworkError(ApiError):
-    """The server could not be reached (no network, wrong address, timeout)."""
-
-
-class AuthError(ApiError):
-    status = 401
-
-
-class Forbidden(ApiError):
-    status = 403
-
-
-class NotFound(ApiError):
-    status = 404
-
-
-class Conflict(ApiError):
-    status = 409
-
-
-class TooLarge(ApiError):
-    status = 413
-
-
-class UnsupportedMedia(ApiError):
-    status = 415
-
-
-class Invalid(ApiError):
-    status = 422
-
-
-class RateLimited(ApiError):
-    status = 429
-
-
-class ServerError(ApiError):
-    status = 500
-
-
-ERRORS_BY_STATUS: dict[int, type[ApiError]] = {
-    401: AuthError,
-    403: Forbidden,
-    404: NotFound,
-    409: Conflict,
-    413: TooLarge,
-    415: UnsupportedMedia,
-    422: Invalid,
-    429: RateLimited,
-}
-
-
-def error_from_response(response: requests.Response) -> ApiError:
-    """The exception for an error response, carrying the server's message (our one JSON error shape)."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    return error_from_body(response.status_code, body)
-
-
-def error_from_body(status: int, body) -> ApiError:
-    """The exception for an error `status` and its body in the API's error shape (or anything else)."""
-    error = (body.get("error") if isinstance(body, dict) else None) or {}
-    if not isinstance(error, dict):
-        error = {}
-    message, code, details = error.get("message") or "", error.get("code"), error.get("details")
-    if not message:
-        message = {413: "the file is too large for the server"}.get(status, f"the server answered {status}")
-    fallback = ServerError if status >= 500 else ApiError
-    cls = Invalid if status == 400 else ERRORS_BY_STATUS.get(status, fallback)
-    return cls(message, status=status, code=code, details=details)
 
 
 def keypoint_batch(frames: list, t_ms: list[int], image_size: tuple[int, int]) -> dict:
@@ -150,112 +74,6 @@ class LiveSocket:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.ws.close()
-
-
-class TokenStore:
-    """Access and refresh tokens plus the signed-in account, in a JSON file of mode 0600."""
-
-    def __init__(self, path: str | os.PathLike | None):
-        self.path = Path(path) if path else None
-        self.data: dict = {}
-        self._lock = threading.Lock()
-        if self.path and self.path.exists():
-            try:
-                self.data = json.loads(self.path.read_text())
-            except (OSError, ValueError):
-                self.data = {}
-
-    @property
-    def access(self) -> str | None:
-        return self.data.get("access_token")
-
-    @property
-    def refresh(self) -> str | None:
-        return self.data.get("refresh_token")
-
-    @property
-    def user(self) -> dict | None:
-        return self.data.get("user")
-
-    def update(self, **values) -> None:
-        with self._lock:
-            self.data.update({k: v for k, v in values.items() if v is not None})
-            self._save()
-
-    def clear(self) -> None:
-        with self._lock:
-            self.data = {}
-            if self.path and self.path.exists():
-                self.path.unlink()
-
-    def _save(self) -> None:
-        if not self.path:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(self.data, handle)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, self.path)
-
-
-class _ProgressBody:
-    """A multipart body read in chunks, reporting bytes sent to a callback (requests streams file-likes)."""
-
-    def __init__(self, head: bytes, path: Path, tail: bytes, callback: ProgressCallback | None):
-        self.parts = [head, path, tail]
-        self.total = len(head) + path.stat().st_size + len(tail)
-        self.sent = 0
-        self.callback = callback
-        self._file = None
-        self._index = 0
-
-    def __len__(self) -> int:
-        return self.total
-
-    def read(self, size: int = -1) -> bytes:
-        size = CHUNK if size is None or size < 0 else size
-        while self._index < len(self.parts):
-            part = self.parts[self._index]
-            if isinstance(part, Path):
-                if self._file is None:
-                    self._file = part.open("rb")
-                chunk = self._file.read(size)
-                if not chunk:
-                    self._file.close()
-                    self._index += 1
-                    continue
-            else:
-                chunk, self._index = part, self._index + 1
-                if not chunk:
-                    continue
-            self.sent += len(chunk)
-            if self.callback:
-                self.callback(self.sent, self.total)
-            return chunk
-        return b""
-
-    def close(self) -> None:
-        if self._file:
-            self._file.close()
-
-
-def _multipart(path: Path, fields: dict[str, str], callback: ProgressCallback | None) -> tuple[_ProgressBody, str]:
-    boundary = uuid.uuid4().hex
-    head = b""
-    for name, value in fields.items():
-        head += (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        )  # fmt: skip
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    safe_name = path.name.replace('"', "_")
-    head += (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{safe_name}"\r\n'
-        f"Content-Type: {mime}\r\n\r\n"
-    ).encode()
-    tail = f"\r\n--{boundary}--\r\n".encode()
-    return _ProgressBody(head, path, tail, callback), f"multipart/form-data; boundary={boundary}"
 
 
 class ApiClient:

@@ -78,7 +78,7 @@ def start_api(data_dir: Path, **overrides) -> LiveApi:
 
 
 def make_admin(live: LiveApi, email: str) -> None:
-    from api import accounts
+    from api.services import accounts
 
     with live.app.app_context():
         accounts.set_role(email, "admin")

@@ -129,7 +129,7 @@ class AuthActions:
         email = f"user{next(_emails)}@example.com"
         assert self.register(email).status_code == 201
         if role == "admin":
-            from api import accounts
+            from api.services import accounts
 
             with self.client.application.app_context():
                 accounts.set_role(email, "admin")

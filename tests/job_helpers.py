@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from api import jobs
 from api.extensions import db
-from api.jobs.models import Job
 from api.jobs.runner import machine_lock
+from api.models.jobs import Job
 
 WAIT_S = 120
 

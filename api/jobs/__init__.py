@@ -20,8 +20,8 @@ from api.extensions import db
 from api.jobs.context import JobCancelled, JobContext, JobFailed
 from api.jobs.execute import settle
 from api.jobs.kinds import handler_path_for, register_kind
-from api.jobs.models import Job
 from api.jobs.runner import BACKENDS, CELERY, CeleryEngine, InProcessRunner
+from api.models.jobs import Job
 from api.vocabulary import CANCELLED, FINISHED_STATUSES, QUEUED, RUNNING
 
 EXTENSION = "fitcoach_jobs"

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from api.extensions import db
-from api.jobs.models import Job
+from api.models.jobs import Job
 from api.vocabulary import RUNNING
 
 SECRET_MARKERS = ("SECRET", "PASSWORD")

@@ -18,8 +18,8 @@ from sqlalchemy import select, update
 from api.extensions import db
 from api.jobs.context import JobCancelled, JobContext, JobFailed
 from api.jobs.kinds import handler_path_for, load_handler
-from api.jobs.models import Job
 from api.models.base import as_utc, utcnow
+from api.models.jobs import Job
 from api.processes import pid_alive
 from api.vocabulary import ACTIVE_STATUSES, CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED
 

@@ -33,8 +33,8 @@ from api.extensions import db
 from api.jobs.context import worker_settings
 from api.jobs.execute import active_jobs, seems_alive, settle
 from api.jobs.kinds import handler_path_for
-from api.jobs.models import Job
 from api.models.base import utcnow
+from api.models.jobs import Job
 from api.processes import pid_alive
 from api.vocabulary import FAILED, INTERRUPTED, QUEUED, RUNNING
 

@@ -2,7 +2,7 @@
 
 A classifier answers with its class probabilities; a detector with, per class, its most confident detection, so
 that the label is the class of the highest-confidence detection. Which model is active for whom is decided by the
-registry (`api.training.registry.active_recognizer_for`); this module only loads and runs weights.
+registry (`api.services.model_training.registry.active_recognizer_for`); this module only loads and runs weights.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """SQLAlchemy models. Every model module is imported here so that Alembic sees every table."""
 
 from api.models.accounts import Profile, RevokedToken, User
+from api.models.jobs import Job
 from api.models.live import LiveSession, LiveSessionRows
 from api.models.media import Upload
 from api.models.planning import BodyMetric, Plan, PlanVersion, Workout
@@ -12,6 +13,7 @@ __all__ = [
     "BodyMetric",
     "Dataset",
     "EpochMetric",
+    "Job",
     "LiveSession",
     "LiveSessionRows",
     "ModelVersion",

@@ -17,6 +17,7 @@ class LiveSession(Timestamped, db.Model):
     a compare-and-set."""
 
     __tablename__ = "live_sessions"
+    noun = "live session"  # how a 404 names it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -11,6 +11,7 @@ from api.models.base import Timestamped
 
 class Upload(Timestamped, db.Model):
     __tablename__ = "uploads"
+    noun = "upload"  # how a 404 names it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

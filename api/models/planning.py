@@ -13,6 +13,7 @@ from api.models.base import Timestamped
 
 class Plan(Timestamped, db.Model):
     __tablename__ = "plans"
+    noun = "plan"  # how a 404 names it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -40,6 +41,7 @@ class PlanVersion(Timestamped, db.Model):
 
 class Workout(Timestamped, db.Model):
     __tablename__ = "workouts"
+    noun = "workout"  # how a 404 names it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -54,6 +56,7 @@ class Workout(Timestamped, db.Model):
 
 class BodyMetric(Timestamped, db.Model):
     __tablename__ = "body_metrics"
+    noun = "body metric"  # how a 404 names it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

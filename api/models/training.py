@@ -14,6 +14,7 @@ from api.vocabulary import QUEUED
 
 class Dataset(Timestamped, db.Model):
     __tablename__ = "datasets"
+    noun = "dataset"  # how a 404 names it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -29,6 +30,7 @@ class Dataset(Timestamped, db.Model):
 
 class TrainingJob(Timestamped, db.Model):
     __tablename__ = "training_jobs"
+    noun = "training job"  # how a 404 names it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -65,6 +67,7 @@ class EpochMetric(db.Model):
 
 class ModelVersion(Timestamped, db.Model):
     __tablename__ = "model_versions"
+    noun = "model"  # how a 404 names it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

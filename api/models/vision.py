@@ -14,6 +14,7 @@ class Analysis(Timestamped, db.Model):
     """One analysis; `result` holds the full answer, the columns what lists filter and progress reads."""
 
     __tablename__ = "analyses"
+    noun = "analysis"  # how a 404 names it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

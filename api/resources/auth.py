@@ -10,10 +10,10 @@ from flask_jwt_extended import (
 )
 from flask_restx import Namespace, Resource, fields
 
-from api import accounts
 from api.exceptions import Unauthenticated
 from api.extensions import limiter
 from api.resources.common import error_model, json_body
+from api.services import accounts
 
 ns = Namespace("auth", description="Register, log in, refresh and log out")
 error = error_model(ns)
@@ -58,10 +58,6 @@ access_model = ns.model(
 )
 
 
-def account_dict(user) -> dict:
-    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role}
-
-
 def _expires_in() -> int:
     return int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds())
 
@@ -88,7 +84,7 @@ class Register(Resource):
         """Create an account."""
         body = json_body()
         user = accounts.register_user(body.get("email", ""), body.get("password", ""), body.get("name", ""))
-        return account_dict(user), 201
+        return accounts.account_dict(user), 201
 
 
 @ns.route("/login")
@@ -115,7 +111,7 @@ class Login(Resource):
             "refresh_token": create_refresh_token(identity=identity),
             "token_type": "Bearer",
             "expires_in": _expires_in(),
-            "user": account_dict(user),
+            "user": accounts.account_dict(user),
         }
 
 

@@ -1,4 +1,5 @@
-"""Helpers shared by the resources: the current user, roles, pagination and JSON bodies."""
+"""Helpers shared by the resources: the caller and their rows, roles, pagination, JSON bodies, the app's storage
+and upload limits, and the documented error shape."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ import math
 from datetime import date
 from functools import wraps
 
-from flask import request
-from flask_jwt_extended import current_user, verify_jwt_in_request
+from flask import Response, current_app, request
+from flask_jwt_extended import current_user, get_jwt_identity, verify_jwt_in_request
 from flask_restx import Namespace, fields, inputs, reqparse
 from sqlalchemy import func, select
 
 from api.exceptions import Forbidden, InvalidInput
 from api.extensions import db
 from api.models.base import as_utc
+from api.ownership import get_owned, owned_query
+from api.services.uploads import UploadLimits
+from api.storage import Storage
 
 MAX_PER_PAGE = 100
 
@@ -70,30 +74,64 @@ def page_model(ns: Namespace, name: str, item_model) -> object:
     )
 
 
-def paginate(statement, page: int, per_page: int, serialise) -> dict:
-    """Run a select for one page and count the total without loading every row."""
+def _page(items: list, page: int, per_page: int, total: int) -> dict:
+    return {"items": items, "page": page, "per_page": per_page, "total": total,
+            "pages": math.ceil(total / per_page) if total else 0}  # fmt: skip
+
+
+def paginate(statement, page: int, per_page: int, serialise=None) -> dict:
+    """Run a select for one page and count the total without loading every row; each row through `serialise`
+    (rows as they are, for their restx model to marshal, without it)."""
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
-    return {
-        "items": [serialise(row) for row in rows],
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "pages": math.ceil(total / per_page) if total else 0,
-    }
+    return _page([serialise(row) for row in rows] if serialise else list(rows), page, per_page, total)
 
 
 def paginate_list(rows: list, page: int, per_page: int, serialise) -> dict:
     """A page of an in-memory list, in the same shape as `paginate`."""
-    total = len(rows)
     chunk = rows[(page - 1) * per_page : page * per_page]
-    return {
-        "items": [serialise(row) for row in chunk],
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "pages": math.ceil(total / per_page) if total else 0,
-    }
+    return _page([serialise(row) for row in chunk], page, per_page, len(rows))
+
+
+def paginated(parser, statement_of, serialise=None) -> dict:
+    """The page the query arguments ask for of the select `statement_of(args)` builds from them."""
+    args = parser.parse_args()
+    return paginate(statement_of(args), args["page"], args["per_page"], serialise)
+
+
+def owned_page(model, parser, serialise=None, *order_by, **filter_args) -> dict:
+    """A page of the caller's rows of `model`; `filter_args` maps a column to the query argument filtering it
+    (`kind="kind"`)."""
+
+    def statement(args):
+        return owned_query(model, current_user, *order_by, **{column: args[arg] for column, arg in filter_args.items()})
+
+    return paginated(parser, statement, serialise)
+
+
+def attachment(body, mimetype: str, filename: str) -> Response:
+    """A file to download (an export), named."""
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+def own(model, object_id: int):
+    """The signed-in caller's row of `model` with this id; 404 when it is not theirs or not there."""
+    return get_owned(model, current_user, object_id)
+
+
+def caller_id() -> int:
+    """The signed-in caller's id from the verified token alone, for hot paths that never need the user's row."""
+    return int(get_jwt_identity())
+
+
+def storage() -> Storage:
+    """The app's storage of uploads and artefacts."""
+    return current_app.extensions["fitcoach_storage"]
+
+
+def upload_limits() -> UploadLimits:
+    config = current_app.config
+    return UploadLimits(config["MAX_IMAGE_PIXELS"], config["MAX_CLIP_SECONDS"])
 
 
 def json_body() -> dict:

@@ -5,10 +5,11 @@ from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields, reqparse
 from werkzeug.datastructures import FileStorage
 
+from api.models import Dataset
 from api.resources import rest_api
-from api.resources.common import UtcDateTime, error_model, page_model, paginate, pagination_parser
-from api.training import datasets
-from api.uploads import require_file
+from api.resources.common import UtcDateTime, error_model, own, owned_page, page_model, pagination_parser
+from api.services.model_training import datasets
+from api.services.uploads import require_file
 
 ns = Namespace("datasets", description="Labelled datasets: YOLO detection or folder-per-class classification zips")
 error = error_model(ns)
@@ -48,10 +49,6 @@ list_parser = pagination_parser.copy()
 list_parser.add_argument("task", choices=("detect", "classify"), location="args")
 
 
-def dataset_dict(dataset) -> dict:
-    return {**{field: getattr(dataset, field) for field in dataset_summary}, "report": dataset.report}
-
-
 @ns.route("")
 class DatasetList(Resource):
     method_decorators = [jwt_required()]
@@ -60,9 +57,7 @@ class DatasetList(Resource):
     @ns.marshal_with(dataset_page)
     def get(self):
         """Your datasets, newest first."""
-        args = list_parser.parse_args()
-        return paginate(datasets.own_datasets_query(current_user, args["task"]), args["page"], args["per_page"],
-                        dataset_dict)  # fmt: skip
+        return owned_page(Dataset, list_parser, task="task")
 
     @ns.expect(upload_parser)
     @ns.marshal_with(dataset_model, code=201, description="Checked and stored; the report says what is inside")
@@ -75,7 +70,7 @@ class DatasetList(Resource):
         request.max_content_length = config["DATASET_MAX_UPLOAD_MB"] * 2**20
         stream, filename = require_file(request.files)
         dataset = datasets.create_dataset(config, current_user, stream, filename, request.form.get("name"))
-        return dataset_dict(dataset), 201, {"Location": rest_api.url_for(DatasetItem, dataset_id=dataset.id)}
+        return dataset, 201, {"Location": rest_api.url_for(DatasetItem, dataset_id=dataset.id)}
 
 
 @ns.route("/<int:dataset_id>")
@@ -86,11 +81,11 @@ class DatasetItem(Resource):
     @ns.marshal_with(dataset_model)
     def get(self, dataset_id: int):
         """One dataset with its report: classes, images and instances per split, class balance."""
-        return dataset_dict(datasets.get_own_dataset(current_user, dataset_id))
+        return own(Dataset, dataset_id)
 
     @ns.response(204, "Deleted")
     @ns.response(409, "A queued or running training job still uses it", error)
     def delete(self, dataset_id: int):
         """Delete a dataset and its files."""
-        datasets.delete_dataset(current_app.config, datasets.get_own_dataset(current_user, dataset_id))
+        datasets.delete_dataset(current_app.config, own(Dataset, dataset_id))
         return "", 204

@@ -2,9 +2,9 @@
 
 from flask_restx import Namespace, Resource, fields
 
-from api.ml.posture import checks_for
 from api.planner.catalogue import LEVELS, MEASURES, MUSCLE_GROUPS, PATTERNS, filter_exercises, get_exercise
 from api.resources.common import error_model, nullable, page_model, paginate_list, pagination_parser
+from api.services.exercises import exercise_dict
 from api.vocabulary import EQUIPMENT
 
 ns = Namespace("exercises", description="The exercise catalogue (public)")
@@ -51,10 +51,6 @@ filters.add_argument("muscle", choices=MUSCLE_GROUPS, location="args")
 filters.add_argument("equipment", choices=EQUIPMENT, location="args")
 filters.add_argument("pattern", choices=PATTERNS, location="args")
 filters.add_argument("level", choices=LEVELS, location="args")
-
-
-def exercise_dict(exercise) -> dict:
-    return {**exercise.to_dict(), "posture_checks": checks_for(exercise.label)}
 
 
 @ns.route("")

@@ -1,28 +1,29 @@
 """Live sessions: a set coached while it happens, frame batches in, reps and cues out."""
 
 from flask import current_app, request
-from flask_jwt_extended import current_user, get_jwt_identity, jwt_required
+from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
-from api.live_sessions import ACTIVE, EXPIRED, FINISHED, LiveService, LiveSettings, store_for
 from api.ml.keypoints import KEYPOINT_FORMATS
 from api.ml.posture import SUPPORTED_EXERCISES
-from api.ml.runtime import live_pose_config
-from api.resources.analyses import analysis_model, issue_model
+from api.models import LiveSession
+from api.ownership import get_owned
 from api.resources.common import (
     UtcDateTime,
+    caller_id,
     error_model,
     json_body,
     nullable,
+    owned_page,
     page_model,
-    paginate,
     pagination_parser,
 )
+from api.resources.schemas import analysis_model, live_update, standing
+from api.services.live_sessions import ACTIVE, EXPIRED, FINISHED, LiveService
 
 ns = Namespace("live-sessions", description="Coaching while you train: reps counted and faults cued as they happen")
 error = error_model(ns)
 
-PHASES = ["waiting", "rest", "in_rep", "holding", "fault"]
 live_input = ns.model(
     "LiveSessionInput",
     {
@@ -32,12 +33,6 @@ live_input = ns.model(
         "target_seconds": nullable(fields.Integer(min=1, max=3600)),
     },
 )
-standing = {
-    "rep_count": fields.Integer(),
-    "phase": nullable(fields.String(enum=PHASES)),
-    "hold_s": nullable(fields.Float(description="seconds held with good form (holds such as a plank)")),
-    "active_faults": fields.List(fields.Nested(issue_model)),
-}
 live_model = ns.inherit(
     "LiveSession",
     live_input,
@@ -67,20 +62,6 @@ frames_input = ns.model(
         ),
     },
 )
-live_update = ns.model(
-    "LiveUpdate",
-    {
-        **standing,
-        "reps": fields.List(fields.Raw(), description="reps completed by these frames, each judged"),
-        "faults_appeared": fields.List(fields.Nested(issue_model)),
-        "faults_cleared": fields.List(fields.String(description="codes of faults no longer seen")),
-        "cue": nullable(fields.Nested(issue_model, allow_null=True, description="the fault to say now")),
-        "hold_ok": nullable(fields.Boolean()),
-        "target_reached": fields.Boolean(),
-        "duplicate": fields.Boolean(description="this batch was already received; nothing changed"),
-        "pose": nullable(fields.List(fields.Raw(), description="JPEG frames: the main person per frame, or null")),
-    },
-)
 finish_input = ns.model(
     "LiveFinish",
     {
@@ -104,14 +85,13 @@ finish_model = ns.model(
 live_page = page_model(ns, "LiveSession", live_model)
 
 
-def caller_id() -> int:
-    """The signed-in caller's id, from the verified token alone: the frames route never needs the user's row."""
-    return int(get_jwt_identity())
-
-
 def service() -> LiveService:
-    config = current_app.config
-    return LiveService(store_for(config["LIVE_STORE_URL"]), LiveSettings.from_config(config), live_pose_config())
+    return LiveService.from_config(current_app.config)
+
+
+def own_session(session_id: int) -> LiveSession:
+    """The caller's session, found by the token's identity alone: the frames route never loads the user's row."""
+    return get_owned(LiveSession, caller_id(), session_id)
 
 
 @ns.route("")
@@ -122,9 +102,7 @@ class LiveSessionList(Resource):
     @ns.marshal_with(live_page)
     def get(self):
         """Your live sessions, newest first."""
-        args = pagination_parser.parse_args()
-        live = service()
-        return paginate(live.own_query(current_user), args["page"], args["per_page"], live.describe)
+        return owned_page(LiveSession, pagination_parser, service().describe)
 
     @ns.expect(live_input)
     @ns.marshal_with(live_model, code=201, description="Started")
@@ -143,14 +121,12 @@ class LiveSessionItem(Resource):
     @ns.marshal_with(live_model)
     def get(self, session_id: int):
         """Where a live session stands."""
-        live = service()
-        return live.describe(live.get_own(caller_id(), session_id))
+        return service().describe(own_session(session_id))
 
     @ns.response(204, "Deleted")
     def delete(self, session_id: int):
         """Drop a live session (a finished one's analysis stays)."""
-        live = service()
-        live.delete(live.get_own(caller_id(), session_id))
+        service().delete(own_session(session_id))
         return "", 204
 
 
@@ -167,7 +143,7 @@ class LiveSessionFrames(Resource):
     def post(self, session_id: int):
         """Send frames: JSON keypoints, or multipart JPEG files `frames` with one `t_ms` field each."""
         live = service()
-        session = live.get_own(caller_id(), session_id)
+        session = own_session(session_id)
         if request.mimetype == "multipart/form-data":
             images = [file.read() for file in request.files.getlist("frames")]
             return live.add_jpegs(session, images, request.form.getlist("t_ms"))
@@ -185,9 +161,5 @@ class LiveSessionFinish(Resource):
     @ns.response(422, "Bad values, or a workout that cannot be logged", error)
     def post(self, session_id: int):
         """End the set: judge it rep by rep, store it as an analysis, optionally log it as a workout."""
-        from api import analyses
-
-        live = service()
         body = json_body() if request.get_data() else {}
-        finished = live.finish(current_user, live.get_own(caller_id(), session_id), body)
-        return {**finished, "analysis": analyses.serialise(finished["analysis"])}
+        return service().finish(current_user, own_session(session_id), body)

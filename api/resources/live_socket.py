@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from flask_jwt_extended import verify_jwt_in_request
 from flask_restx import marshal
 from flask_sock import Sock
@@ -20,8 +20,11 @@ from flask_sock import Sock
 from api.errors import error_status_and_body
 from api.exceptions import InvalidInput, ServiceUnavailable, UnsupportedMedia
 from api.extensions import db
-from api.live_sessions import HeldState
-from api.resources.live_sessions import caller_id, live_update, service
+from api.models import LiveSession
+from api.ownership import get_owned
+from api.resources.common import caller_id
+from api.resources.schemas import live_update
+from api.services.live_sessions import HeldState, LiveService
 
 blueprint = Blueprint("api_v1_live_socket", __name__, url_prefix="/api/v1")
 sock = Sock()
@@ -31,8 +34,8 @@ sock = Sock()
 def admit():
     """Token, owner, an active session and threaded workers, checked before the upgrade."""
     verify_jwt_in_request()
-    live = service()
-    live.check_active(live.get_own(caller_id(), request.view_args["session_id"]))
+    live = LiveService.from_config(current_app.config)
+    live.check_active(get_owned(LiveSession, caller_id(), request.view_args["session_id"]))
     if not request.environ.get("wsgi.multithread"):
         raise ServiceUnavailable(
             "this server's workers are not threaded, so it cannot hold a WebSocket; send the batches to "
@@ -43,8 +46,8 @@ def admit():
 @sock.route("/live-sessions/<int:session_id>/socket", bp=blueprint)
 def live_socket(ws, session_id: int):
     """Answer each batch the socket brings until the client closes it or stays silent for the session's TTL."""
-    live, held = service(), HeldState()
-    session = live.get_own(caller_id(), session_id)
+    live, held = LiveService.from_config(current_app.config), HeldState()
+    session = get_owned(LiveSession, caller_id(), session_id)
     db.session.expunge(session)  # kept between batches; its status is checked again whenever a write is refused
     db.session.remove()  # the checks' connection goes back to the pool before the socket waits
     while True:

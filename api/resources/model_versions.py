@@ -1,11 +1,12 @@
 """The model registry: the models your training produced, which one recognition uses, and downloads."""
 
 from flask import send_file
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import jwt_required
 from flask_restx import Namespace, Resource, fields, reqparse
 
-from api.resources.common import UtcDateTime, error_model, nullable, page_model, paginate, pagination_parser
-from api.training import registry
+from api.models import ModelVersion
+from api.resources.common import UtcDateTime, error_model, nullable, own, owned_page, page_model, pagination_parser
+from api.services.model_training import registry
 
 ns = Namespace("models", description="Your trained models: activate one for recognition, download for the device")
 error = error_model(ns)
@@ -47,9 +48,7 @@ class ModelList(Resource):
     @ns.marshal_with(model_page)
     def get(self):
         """Your models, newest first."""
-        args = list_parser.parse_args()
-        return paginate(registry.own_models_query(current_user, args["task"]), args["page"], args["per_page"],
-                        registry.model_dict)  # fmt: skip
+        return owned_page(ModelVersion, list_parser, registry.model_dict, task="task")
 
 
 @ns.route("/<int:model_id>")
@@ -60,7 +59,7 @@ class ModelItem(Resource):
     @ns.marshal_with(model_model)
     def get(self, model_id: int):
         """One model: task, classes, metrics, size, inference time, and the job and dataset it came from."""
-        return registry.model_dict(registry.get_own_model(current_user, model_id))
+        return registry.model_dict(own(ModelVersion, model_id))
 
 
 @ns.route("/<int:model_id>/activate")
@@ -71,7 +70,7 @@ class ModelActivate(Resource):
     @ns.marshal_with(model_model)
     def post(self, model_id: int):
         """Use this model for your exercise recognition from your next request on (no restart anywhere)."""
-        return registry.model_dict(registry.activate(registry.get_own_model(current_user, model_id)))
+        return registry.model_dict(registry.activate(own(ModelVersion, model_id)))
 
 
 @ns.route("/<int:model_id>/deactivate")
@@ -82,7 +81,7 @@ class ModelDeactivate(Resource):
     @ns.marshal_with(model_model)
     def post(self, model_id: int):
         """Go back to the shipped recognizer."""
-        return registry.model_dict(registry.deactivate(registry.get_own_model(current_user, model_id)))
+        return registry.model_dict(registry.deactivate(own(ModelVersion, model_id)))
 
 
 @ns.route("/<int:model_id>/download")
@@ -96,7 +95,7 @@ class ModelDownload(Resource):
     def get(self, model_id: int):
         """The weights as PyTorch (pt), ONNX or TFLite; exported on first request, then kept."""
         fmt = download_parser.parse_args()["format"]
-        version = registry.get_own_model(current_user, model_id)
+        version = own(ModelVersion, model_id)
         path = registry.export_path(version, fmt)
         return send_file(path, mimetype="application/octet-stream", as_attachment=True,
                          download_name=f"fitcoach-model-{version.id}.{fmt}")  # fmt: skip

@@ -2,23 +2,25 @@
 
 from datetime import date
 
-from flask import Response
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
-from api import plans
+from api.models import Plan
 from api.planner.export import plan_to_csv, plan_to_ics
 from api.planner.request import PLAN_RANGES
 from api.resources.common import (
     UtcDateTime,
+    attachment,
     bounds,
     error_model,
     json_body,
+    own,
+    owned_page,
     page_model,
-    paginate,
+    paginated,
     pagination_parser,
 )
-from api.training_log import delete_row
+from api.services import plans
 from api.vocabulary import FITNESS_LEVELS, PLAN_GOALS
 
 ns = Namespace("plans", description="Evidence-based plans that adapt to what you log")
@@ -84,8 +86,7 @@ class PlanList(Resource):
     @ns.marshal_with(plan_page)
     def get(self):
         """Your plans, newest first."""
-        args = pagination_parser.parse_args()
-        return paginate(plans.own_plans_query(current_user), args["page"], args["per_page"], plans.plan_summary)
+        return owned_page(Plan, pagination_parser, plans.plan_summary)
 
     @ns.expect(plan_request)
     @ns.marshal_with(plan_model, code=201, description="Generated")
@@ -104,12 +105,12 @@ class PlanItem(Resource):
     @ns.marshal_with(plan_model)
     def get(self, plan_id: int):
         """The plan's current version."""
-        return plans.plan_dict(plans.get_own_plan(current_user, plan_id))
+        return plans.plan_dict(own(Plan, plan_id))
 
     @ns.response(204, "Deleted")
     def delete(self, plan_id: int):
         """Delete a plan and its versions (logged workouts stay)."""
-        delete_row(plans.get_own_plan(current_user, plan_id))
+        plans.delete_plan(own(Plan, plan_id))
         return "", 204
 
 
@@ -121,7 +122,7 @@ class PlanAdapt(Resource):
     @ns.marshal_with(plan_model)
     def post(self, plan_id: int):
         """Adapt the plan to your logs and analyses now; `changes` says what changed and why."""
-        plan = plans.get_own_plan(current_user, plan_id)
+        plan = own(Plan, plan_id)
         version, _ = plans.adapt(current_user, plan, date.today(), "adapted on request")
         return plans.plan_dict(plan, version)
 
@@ -135,9 +136,8 @@ class PlanVersions(Resource):
     @ns.marshal_with(version_page)
     def get(self, plan_id: int):
         """Every version of the plan, newest first, with what changed and why."""
-        args = pagination_parser.parse_args()
-        plan = plans.get_own_plan(current_user, plan_id)
-        return paginate(plans.versions_query(plan), args["page"], args["per_page"], plans.version_dict)
+        plan = own(Plan, plan_id)
+        return paginated(pagination_parser, lambda _args: plans.versions_query(plan), plans.version_dict)
 
 
 @ns.route("/<int:plan_id>/export.ics")
@@ -148,10 +148,9 @@ class PlanCalendar(Resource):
     @ns.produces(["text/calendar"])
     def get(self, plan_id: int):
         """The plan as an iCalendar file, one event per training day."""
-        plan = plans.get_own_plan(current_user, plan_id)
+        plan = own(Plan, plan_id)
         body = plan_to_ics(plans.current_version(plan).content, plan.id, plans.utc_stamp())
-        return Response(body, mimetype="text/calendar",
-                        headers={"Content-Disposition": f"attachment; filename=plan-{plan.id}.ics"})  # fmt: skip
+        return attachment(body, "text/calendar", f"plan-{plan.id}.ics")
 
 
 @ns.route("/<int:plan_id>/export.csv")
@@ -162,7 +161,6 @@ class PlanCsv(Resource):
     @ns.produces(["text/csv"])
     def get(self, plan_id: int):
         """The plan as CSV, one row per exercise."""
-        plan = plans.get_own_plan(current_user, plan_id)
+        plan = own(Plan, plan_id)
         body = plan_to_csv(plans.current_version(plan).content)
-        return Response(body, mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename=plan-{plan.id}.csv"})  # fmt: skip
+        return attachment(body, "text/csv", f"plan-{plan.id}.csv")

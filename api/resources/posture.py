@@ -3,9 +3,9 @@
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
-from api import analyses
-from api.resources.analyses import analysis_model
 from api.resources.common import error_model, json_body
+from api.resources.schemas import analysis_model
+from api.services import analyses
 
 ns = Namespace(
     "posture", description="Judge form and count reps from COCO-17 or MediaPipe-33 keypoints you computed yourself"
@@ -47,4 +47,4 @@ class Posture(Resource):
     @ns.response(422, "Wrong shape, NaN or out-of-range values (the frame and joint named), or no rules", error)
     def post(self):
         """Assess posture (and reps, for several frames) from keypoints."""
-        return analyses.serialise(analyses.analyse_keypoints(current_user, json_body())), 201
+        return analyses.analysis_dict(analyses.analyse_keypoints(current_user, json_body())), 201

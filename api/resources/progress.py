@@ -6,9 +6,9 @@ from flask import Response
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields, reqparse
 
-from api import plans
-from api.planner.charts import PROGRESS_CHARTS, render_progress_chart
+from api.charts.progress import PROGRESS_CHARTS, render_progress_chart
 from api.resources.common import error_model, iso_date
+from api.services import plans
 
 ns = Namespace("progress", description="Volume, estimated 1RM, body weight, form, adherence and calories")
 error = error_model(ns)

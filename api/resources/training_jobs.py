@@ -4,11 +4,20 @@ from flask import Response, current_app
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
-from api.ml.charts_training import CHARTS
+from api.charts.training import CHARTS
 from api.ml.training import DEFAULT_IMGSZ, STARTS, TASKS
+from api.models import TrainingJob
 from api.resources import rest_api
-from api.resources.common import UtcDateTime, error_model, json_body, nullable, page_model, paginate, pagination_parser
-from api.training import jobs as training
+from api.resources.common import (
+    UtcDateTime,
+    error_model,
+    json_body,
+    nullable,
+    owned_page,
+    page_model,
+    pagination_parser,
+)
+from api.services.model_training import jobs as training
 from api.vocabulary import JOB_STATUSES
 
 ns = Namespace("training-jobs", description="Train YOLO11 detectors and classifiers on your datasets")
@@ -107,10 +116,8 @@ class TrainingJobList(Resource):
     @ns.marshal_with(job_page)
     def get(self):
         """Your training jobs, newest first."""
-        args = list_parser.parse_args()
-        statement = training.own_jobs_query(current_user, args["status"])
-        return paginate(
-            statement, args["page"], args["per_page"], lambda job: training.job_summary(training.refresh(job))
+        return owned_page(
+            TrainingJob, list_parser, lambda job: training.job_summary(training.refresh(job)), status="status"
         )
 
     @ns.expect(training_request)

@@ -1,12 +1,23 @@
 """Uploaded files: each belongs to its user; another user gets 404."""
 
-from flask import current_app, request, send_file
+from flask import request, send_file
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields, reqparse
 from werkzeug.datastructures import FileStorage
 
-from api import uploads
-from api.resources.common import UtcDateTime, error_model, nullable, page_model, paginate, pagination_parser
+from api.models import Upload
+from api.resources.common import (
+    UtcDateTime,
+    error_model,
+    nullable,
+    own,
+    owned_page,
+    page_model,
+    pagination_parser,
+    storage,
+    upload_limits,
+)
+from api.services import uploads
 
 ns = Namespace("uploads", description="Your uploaded photos, clips and archives")
 error = error_model(ns)
@@ -35,19 +46,6 @@ list_parser = pagination_parser.copy()
 list_parser.add_argument("kind", choices=("image", "video", "archive"), location="args")
 
 
-def upload_dict(upload) -> dict:
-    return {field: getattr(upload, field) for field in upload_model}
-
-
-def storage():
-    return current_app.extensions["fitcoach_storage"]
-
-
-def limits() -> uploads.UploadLimits:
-    config = current_app.config
-    return uploads.UploadLimits(config["MAX_IMAGE_PIXELS"], config["MAX_CLIP_SECONDS"])
-
-
 @ns.route("")
 class UploadList(Resource):
     method_decorators = [jwt_required()]
@@ -56,9 +54,7 @@ class UploadList(Resource):
     @ns.marshal_with(upload_page)
     def get(self):
         """Your uploads, newest first."""
-        args = list_parser.parse_args()
-        statement = uploads.own_uploads_query(current_user, args["kind"])
-        return paginate(statement, args["page"], args["per_page"], upload_dict)
+        return owned_page(Upload, list_parser, kind="kind")
 
     @ns.expect(upload_parser)
     @ns.marshal_with(upload_model, code=201, description="Stored")
@@ -68,7 +64,7 @@ class UploadList(Resource):
     def post(self):
         """Upload a photo or clip; its type is checked by content, not by name."""
         stream, name = uploads.require_file(request.files)
-        upload = uploads.store_upload(storage(), current_user, stream, name, {"image", "video"}, limits())
+        upload = uploads.store_upload(storage(), current_user, stream, name, {"image", "video"}, upload_limits())
         return upload, 201
 
 
@@ -80,12 +76,12 @@ class UploadItem(Resource):
     @ns.marshal_with(upload_model)
     def get(self, upload_id: int):
         """One upload's facts."""
-        return upload_dict(uploads.get_own_upload(current_user, upload_id))
+        return own(Upload, upload_id)
 
     @ns.response(204, "Deleted")
     def delete(self, upload_id: int):
         """Delete an upload and its file."""
-        uploads.delete_upload(storage(), uploads.get_own_upload(current_user, upload_id))
+        uploads.delete_upload(storage(), own(Upload, upload_id))
         return "", 204
 
 
@@ -97,6 +93,6 @@ class UploadContent(Resource):
     @ns.produces(["image/jpeg", "image/png", "video/mp4", "video/quicktime", "video/webm"])
     def get(self, upload_id: int):
         """Download the file itself."""
-        upload = uploads.get_own_upload(current_user, upload_id)
+        upload = own(Upload, upload_id)
         path = storage().path_of(upload.user_id, upload.stored_name)
         return send_file(path, mimetype=upload.mime_type)

@@ -3,9 +3,9 @@
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
-from api import accounts
 from api.resources.common import UtcDateTime, bounds, error_model, json_body, nullable
-from api.vocabulary import BODY_REGIONS, EQUIPMENT, FITNESS_LEVELS, GOALS, PROFILE_FIELDS, PROFILE_RANGES, SEXES
+from api.services import accounts
+from api.vocabulary import BODY_REGIONS, EQUIPMENT, FITNESS_LEVELS, GOALS, PROFILE_RANGES, SEXES
 
 ns = Namespace("users", description="Your account and training profile")
 error = error_model(ns)
@@ -41,16 +41,6 @@ me_model = ns.model(
 )
 
 
-def me_dict(user) -> dict:
-    profile = user.profile
-    data = {"id": user.id, "email": user.email, "name": user.name, "role": user.role, "created_at": user.created_at}
-    for field in PROFILE_FIELDS:
-        data[field] = getattr(profile, field, None) if profile else None
-    data["equipment"] = data["equipment"] or []
-    data["limitations"] = data["limitations"] or []
-    return data
-
-
 @ns.route("/me")
 class Me(Resource):
     method_decorators = [jwt_required()]
@@ -60,7 +50,7 @@ class Me(Resource):
     @ns.marshal_with(me_model)
     def get(self):
         """Your account and training profile."""
-        return me_dict(current_user)
+        return accounts.me_dict(current_user)
 
     @ns.expect(profile_patch_model)
     @ns.response(200, "Updated", me_model)
@@ -69,4 +59,4 @@ class Me(Resource):
     def patch(self):
         """Change any profile fields; the others stay as they are."""
         accounts.update_profile(current_user, json_body())
-        return me_dict(current_user)
+        return accounts.me_dict(current_user)

@@ -5,7 +5,7 @@ from datetime import date
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Namespace, Resource, fields
 
-from api import training_log
+from api.models import BodyMetric, Workout
 from api.resources.common import (
     UtcDateTime,
     bounds,
@@ -13,10 +13,13 @@ from api.resources.common import (
     iso_date,
     json_body,
     nullable,
+    own,
+    owned_page,
     page_model,
-    paginate,
+    paginated,
     pagination_parser,
 )
+from api.services import workouts
 from api.vocabulary import BODY_METRIC_RANGES
 
 ns = Namespace("workouts", description="Your logged training sessions")
@@ -72,17 +75,19 @@ class WorkoutList(Resource):
     @ns.marshal_with(workout_page)
     def get(self):
         """Your workouts, newest first."""
-        args = list_parser.parse_args()
-        statement = training_log.own_workouts_query(current_user, args["date_from"], args["date_to"])
-        return paginate(statement, args["page"], args["per_page"], training_log.workout_dict)
+
+        def statement(args):
+            return workouts.own_workouts_query(current_user, args["date_from"], args["date_to"])
+
+        return paginated(list_parser, statement, workouts.workout_dict)
 
     @ns.expect(workout_input)
     @ns.marshal_with(workout_model, code=201, description="Logged")
     @ns.response(422, "Unknown exercise, negative reps, a future date...", error)
     def post(self):
         """Log a session; tied to a plan, it adapts the plan at once."""
-        workout, plan_changes = training_log.log_workout(current_user, json_body(), date.today())
-        return {**training_log.workout_dict(workout), "plan_changes": plan_changes}, 201
+        workout, plan_changes = workouts.log_workout(current_user, json_body(), date.today())
+        return {**workouts.workout_dict(workout), "plan_changes": plan_changes}, 201
 
 
 @ns.route("/<int:workout_id>")
@@ -93,20 +98,20 @@ class WorkoutItem(Resource):
     @ns.marshal_with(workout_model)
     def get(self, workout_id: int):
         """One workout."""
-        return training_log.workout_dict(training_log.get_own_workout(current_user, workout_id))
+        return workouts.workout_dict(own(Workout, workout_id))
 
     @ns.expect(workout_input)
     @ns.marshal_with(workout_model)
     @ns.response(422, "Invalid values", error)
     def patch(self, workout_id: int):
         """Edit a workout."""
-        workout = training_log.get_own_workout(current_user, workout_id)
-        return training_log.workout_dict(training_log.update_workout(current_user, workout, json_body(), date.today()))
+        workout = own(Workout, workout_id)
+        return workouts.workout_dict(workouts.update_workout(current_user, workout, json_body(), date.today()))
 
     @ns.response(204, "Deleted")
     def delete(self, workout_id: int):
         """Delete a workout."""
-        training_log.delete_row(training_log.get_own_workout(current_user, workout_id))
+        workouts.delete_row(own(Workout, workout_id))
         return "", 204
 
 
@@ -118,17 +123,17 @@ class BodyMetricList(Resource):
     @metrics_ns.marshal_with(metric_page)
     def get(self):
         """Your body metrics, newest first."""
-        args = pagination_parser.parse_args()
-        statement = training_log.own_body_metrics_query(current_user)
-        return paginate(statement, args["page"], args["per_page"], training_log.body_metric_dict)
+        return owned_page(
+            BodyMetric, pagination_parser, workouts.body_metric_dict, BodyMetric.date.desc(), BodyMetric.id.desc()
+        )
 
     @metrics_ns.expect(metric_input)
     @metrics_ns.marshal_with(metric_model, code=201, description="Recorded")
     @metrics_ns.response(422, "Out of range", metrics_error)
     def post(self):
         """Record body weight, body fat or waist."""
-        metric = training_log.create_body_metric(current_user, json_body(), date.today())
-        return training_log.body_metric_dict(metric), 201
+        metric = workouts.create_body_metric(current_user, json_body(), date.today())
+        return workouts.body_metric_dict(metric), 201
 
 
 @metrics_ns.route("/<int:metric_id>")
@@ -139,5 +144,5 @@ class BodyMetricItem(Resource):
     @metrics_ns.response(204, "Deleted")
     def delete(self, metric_id: int):
         """Delete a body metric."""
-        training_log.delete_row(training_log.get_own_body_metric(current_user, metric_id))
+        workouts.delete_row(own(BodyMetric, metric_id))
         return "", 204

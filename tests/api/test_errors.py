@@ -57,7 +57,7 @@ def test_unexpected_errors_are_json_500_without_details(app, client, monkeypatch
 def test_database_outage_is_503(app, client, auth_headers, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from api import accounts
+    from api.services import accounts
 
     def unavailable(*_args, **_kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))

@@ -214,7 +214,7 @@ def test_a_new_session_never_inherits_redis_keys_left_under_its_id(client, auth_
 
 
 def test_with_redis_the_state_lives_in_redis_and_survives_a_new_store(client, auth_headers, redis_store):
-    from api import live_sessions
+    from api.services.live_sessions import stores as live_sessions
 
     session = start(client, auth_headers)
     frames = push_up_frames(2)

@@ -14,7 +14,7 @@ import pytest
 from api.extensions import db
 from api.ml.training import TrainingConfig, train
 from api.models import ModelVersion, User
-from api.training import registry
+from api.services.model_training import registry
 from tests.conftest import assert_error
 from tests.shapes import jpeg, shape_image
 
@@ -151,11 +151,11 @@ def test_activation_switches_recognition_in_another_worker_on_its_next_request(c
     import ultralytics
 
     from api import create_app
-    from api.analyses import recognizer_for
     from api.config import TestingConfig
     from api.ml import runtime
     from api.ml.active_model import YoloClassifierRecognizer
     from api.ml.recognition import LABELS
+    from api.services.analyses import recognizer_for
 
     photo = cv2.imread(str(Path(ultralytics.__file__).parent / "assets" / "zidane.jpg"))
     pose_frame = runtime.pose_estimator().detect(photo)

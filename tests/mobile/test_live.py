@@ -7,7 +7,6 @@ the UI tests drive it against the real API."""
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import subprocess
 import sys
@@ -33,8 +32,8 @@ from mobile.camera import (
 )
 from mobile.cues import CueCooldown
 from mobile.live import MAX_JPEG_FRAMES, LiveStreamer, frames_ready, keep_every, retryable
-from mobile.phone_camera import PhoneCamera, describe_phone_camera_setting, rgba_to_bgr
 from mobile.pose import RecordedPose, main_person, nobody, open_pose, recorded_keypoints_path
+from tests.mobile.fakes import FakeClient, FakeSocket, ListCamera
 
 
 def test_a_cue_is_said_once_then_only_after_its_cooldown():
@@ -79,7 +78,6 @@ def write_clip(path, count=12, fps=30.0, size=(64, 48)):
 
 
 def test_a_clip_plays_every_frame_at_its_own_time_then_ends(tmp_path):
-    import time
 
     camera = ClipCamera(write_clip(tmp_path / "clip.mp4", count=12, fps=30.0))
     started = time.monotonic()
@@ -161,180 +159,6 @@ def test_the_android_path_imports_and_encodes_without_opencv():
     assert done.stdout.strip() == "A webcam needs OpenCV, which this build of the app does not have."
 
 
-# -- the phone's camera: Kivy's camera provider, faked -----------------------------------------------------------
-
-
-class FakeTexture:
-    def __init__(self, image: np.ndarray):
-        """A texture showing a BGR image: RGBA pixels, rows bottom to top, as `Texture.pixels` gives them."""
-        height, width = image.shape[:2]
-        rgba = np.dstack([image[..., ::-1], np.full((height, width), 255, np.uint8)])
-        self.size = (width, height)
-        self.pixels = rgba[::-1].tobytes()
-
-
-class FakeProvider:
-    """What PhoneCamera uses of `kivy.core.camera.CameraBase`: texture, on_texture, start, stop."""
-
-    def __init__(self):
-        self.texture = None
-        self.listeners = []
-        self.started = self.stopped = False
-
-    def bind(self, on_texture):
-        self.listeners.append(on_texture)
-
-    def unbind(self, on_texture):
-        self.listeners.remove(on_texture)
-
-    def start(self):
-        self.started, self.stopped = True, False
-
-    def stop(self):
-        self.stopped = True
-
-    def show(self, image: np.ndarray):
-        self.texture = FakeTexture(image)
-        for listener in list(self.listeners):
-            listener(self)  # as Kivy dispatches on_texture
-
-
-class FakeClock:
-    def __init__(self, now: float = 100.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def run_now(fn):
-    fn()
-
-
-def quadrants(height=48, width=64) -> np.ndarray:
-    """A BGR image whose four corners differ (to see flips and turns)."""
-    image = np.zeros((height, width, 3), np.uint8)
-    image[: height // 2, : width // 2] = (255, 0, 0)
-    image[: height // 2, width // 2 :] = (0, 255, 0)
-    image[height // 2 :, : width // 2] = (0, 0, 255)
-    image[height // 2 :, width // 2 :] = (255, 255, 255)
-    return image
-
-
-def test_the_phone_camera_gives_bgr_frames_as_the_texture_shows_them_timed_from_the_first():
-    clock, provider = FakeClock(), FakeProvider()
-    camera = PhoneCamera(provider, description="The back camera", clock=clock, schedule=run_now, queue_frames=8)
-    assert provider.started and camera.path is None and camera.description == "The back camera"
-    images = [quadrants() // (i + 1) for i in range(4)]
-    for index, image in enumerate(images):
-        clock.now = 100.0 + index * 0.0334
-        provider.show(image)
-    frames = [camera.read() for _ in images]
-    assert [frame.t_ms for frame in frames] == [0, 33, 67, 100]
-    for frame, image in zip(frames, images, strict=True):
-        assert frame.image.shape == (48, 64, 3) and frame.image.dtype == np.uint8
-        assert np.array_equal(frame.image, image) and frame.image.flags.c_contiguous
-    camera.close()
-
-
-def test_the_phone_cameras_image_is_turned_upright_clockwise():
-    image = quadrants()
-    turned = rgba_to_bgr(FakeTexture(image).pixels, 64, 48, rotation_deg=90)
-    assert turned.shape == (64, 48, 3)
-    assert np.array_equal(turned, np.rot90(image, -1))
-    assert tuple(turned[0, 0]) == (0, 0, 255)  # the bottom left corner comes to the top left
-    assert np.array_equal(rgba_to_bgr(FakeTexture(image).pixels, 64, 48, rotation_deg=180), image[::-1, ::-1])
-    with pytest.raises(ValueError, match="multiple of 90"):
-        PhoneCamera(FakeProvider(), rotation_deg=45)
-
-
-def test_a_slow_reader_gets_the_newest_frames_and_the_oldest_are_dropped():
-    clock, provider = FakeClock(), FakeProvider()
-    camera = PhoneCamera(provider, clock=clock, schedule=run_now, queue_frames=2)
-    for index in range(5):
-        clock.now = 100.0 + index * 0.05
-        provider.show(np.full((48, 64, 3), index, np.uint8))
-    first, second = camera.read(), camera.read()
-    assert (first.t_ms, second.t_ms) == (150, 200) and camera.dropped == 3
-    assert first.image[0, 0, 0] == 3 and second.image[0, 0, 0] == 4
-    camera.close()
-
-
-def test_textures_coming_faster_than_max_fps_are_not_read_back():
-    clock, provider = FakeClock(), FakeProvider()
-    camera = PhoneCamera(provider, clock=clock, schedule=run_now, max_fps=10, queue_frames=10)
-    for index in range(10):
-        clock.now = 100.0 + index / 30
-        provider.show(np.full((4, 4, 3), index, np.uint8))
-    assert [camera.read().t_ms for _ in range(4)] == [0, 100, 200, 300]
-    camera.close()
-
-
-def test_closing_the_phone_camera_stops_it_on_the_ui_thread_and_wakes_a_waiting_reader():
-    provider, scheduled = FakeProvider(), []
-    camera = PhoneCamera(provider, schedule=scheduled.append, stall_s=30)
-    provider.show(np.zeros((4, 4, 3), np.uint8))
-    assert camera.read() is not None
-    got = []
-    reader = threading.Thread(target=lambda: got.append(camera.read()))
-    reader.start()
-    time.sleep(0.1)
-    started = time.monotonic()
-    camera.close()
-    reader.join(5)
-    assert got == [None] and time.monotonic() - started < 1
-    assert not provider.stopped and len(scheduled) == 1  # the provider is stopped where Kivy runs
-    scheduled[0]()
-    assert provider.stopped and provider.listeners == []
-    provider.show(np.zeros((4, 4, 3), np.uint8))
-    assert camera.read() is None
-    camera.close()  # twice is harmless
-    assert len(scheduled) == 1
-
-
-def test_a_phone_camera_that_gives_no_frame_ends_after_its_stall_time():
-    camera = PhoneCamera(FakeProvider(), schedule=run_now, stall_s=0.05)
-    started = time.monotonic()
-    assert camera.read() is None and time.monotonic() - started < 1
-
-
-def test_the_phone_cameras_frames_stream_as_jpeg_at_the_send_rate():
-    provider = FakeProvider()
-    camera = PhoneCamera(provider, schedule=run_now)
-    done = threading.Event()
-
-    def feed():  # a 640 x 480 camera at 30 fps, until the set is over
-        for index in itertools.count():
-            if done.is_set() or provider.stopped:
-                return
-            provider.show(np.full((480, 640, 3), index % 256, np.uint8))
-            time.sleep(1 / 30)
-
-    feeder = threading.Thread(target=feed)
-    feeder.start()
-    client = FakeClient()
-    seen = {"frames": [], "end": []}
-    streamer = LiveStreamer(client, "s1", camera, None, on_frame=seen["frames"].append, on_update=lambda _u: None,
-                            on_status=lambda _s: None, on_end=lambda e: (seen["end"].append(e), done.set()),
-                            retry_s=(0.01,))  # fmt: skip
-    streamer.start()
-    time.sleep(1.2)
-    streamer.stop()
-    assert done.wait(20)
-    feeder.join(5)
-    sent = [t for _, times in client.calls for t in times]
-    assert {kind for kind, _ in client.calls} == {"jpeg"} and seen["end"] == [None]
-    assert sent == sorted(set(sent)) and 8 <= len(sent) <= 14  # about 10 a second
-    assert all(later - earlier >= 99 for earlier, later in itertools.pairwise(sent))
-    assert seen["frames"][0].image.shape == (480, 640, 3) and provider.stopped
-
-
-def test_the_phone_camera_setting_in_words():
-    assert describe_phone_camera_setting("webcam") == "The phone's camera: the back camera."
-    assert describe_phone_camera_setting("webcam:1") == "The phone's camera: the front camera."
-    assert describe_phone_camera_setting("/sdcard/clip.mp4").startswith("The clip clip.mp4 cannot be played")
-
-
 def test_the_main_person_is_the_largest_and_nobody_is_all_zero():
     boxes = np.array([[0, 0, 10, 10], [0, 0, 50, 80]], np.float32)
     keypoints = np.stack([np.full((17, 3), 1.0), np.full((17, 3), 2.0)]).astype(np.float32)
@@ -354,70 +178,6 @@ def test_recorded_keypoints_follow_the_clip_and_scale_to_the_frame_sent(tmp_path
     assert [p[0] for p in points] == [[5.0, 5.0, 0.1], [10.0, 10.0, 0.2], [15.0, 15.0, 0.3]]
     assert open_pose(ClipCamera(write_clip(tmp_path / "plain.mp4")), model_path="") is None
     assert open_pose(ClipCamera(write_clip(tmp_path / "plain.mp4")), model_path=str(tmp_path / "none.onnx")) is None
-
-
-class ListCamera:
-    description, path = "frames", None
-
-    def __init__(self, count: int, step_ms: int = 33):
-        self.frames = [Frame(np.full((600, 800, 3), i, np.uint8), i * step_ms) for i in range(count)]
-        self.closed = False
-
-    def read(self):
-        return self.frames.pop(0) if self.frames else None
-
-    def close(self):
-        self.closed = True
-
-
-class FakeClient:
-    """Answers frames like the server would (rep_count grows), failing the first `failures` calls."""
-
-    def __init__(self, failures: int = 0, error=api.NetworkError, sockets: list | None = None):
-        self.failures, self.error = failures, error
-        self.calls: list[tuple[str, list[int]]] = []
-        self.sockets = sockets or []  # what each open_live_socket gives, in turn; then no socket
-        self.opened = 0
-
-    def _answer(self, kind, t_ms):
-        self.calls.append((kind, list(t_ms)))
-        if self.failures:
-            self.failures -= 1
-            raise self.error("no answer")
-        return {"rep_count": len(self.calls), "duplicate": False}
-
-    def send_live_jpegs(self, session_id, jpegs, t_ms):
-        assert all(data[:2] == b"\xff\xd8" for data in jpegs)
-        return self._answer("jpeg", t_ms)
-
-    def send_live_keypoints(self, session_id, frames, t_ms, image_size):
-        assert image_size == (480, 360) and len(frames) == len(t_ms)
-        return self._answer("keypoints", t_ms)
-
-    def open_live_socket(self, session_id):
-        self.opened += 1
-        socket = self.sockets.pop(0) if self.sockets else None
-        if isinstance(socket, Exception):
-            raise socket
-        return socket
-
-
-class FakeSocket:
-    """A live socket answering through the client's counter, failing its first `failures` batches."""
-
-    def __init__(self, client: FakeClient, failures: int = 0):
-        self.client, self.failures, self.closed = client, failures, False
-
-    def send_live_keypoints(self, frames, t_ms, image_size):
-        assert not self.closed
-        if self.failures:
-            self.failures -= 1
-            self.client.calls.append(("lost socket", list(t_ms)))
-            raise api.NetworkError("the live connection to the server was lost")
-        return self.client._answer("socket", t_ms)
-
-    def close(self):
-        self.closed = True
 
 
 def stream(client, camera, pose=None, **options):
@@ -531,15 +291,3 @@ def test_onnx_pose_on_the_device_finds_the_main_person_as_the_server_does(tmp_pa
     assert sure.sum() >= 7 and (found[:, 2] > 0.5).sum() >= 7
     assert np.linalg.norm(found[sure, :2] - largest.keypoints[sure, :2], axis=1).mean() < 4.0
     assert empty == nobody()
-
-
-def test_a_phone_camera_that_cannot_start_says_so(monkeypatch):
-    from mobile import phone_camera
-
-    class BrokenProvider(FakeProvider):
-        def start(self):
-            raise RuntimeError("Fail to connect to camera service")
-
-    monkeypatch.setattr(phone_camera, "kivy_camera_provider", lambda index: BrokenProvider())
-    with pytest.raises(CameraUnavailable, match=r"The camera \(the front camera\) cannot be started: Fail to connect"):
-        phone_camera.open_phone_camera("webcam:1")

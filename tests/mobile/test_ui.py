@@ -626,7 +626,7 @@ class FakeKivyCamera:
     def __init__(self, image):
         import numpy as np
 
-        from tests.mobile.test_live import FakeTexture
+        from tests.mobile.fakes import FakeTexture
 
         self.texture = FakeTexture(np.rot90(image, 1))
         self.listeners, self.event = [], None

@@ -233,9 +233,9 @@ def test_a_full_disk_is_507_and_leaves_no_half_written_file(app, client, user, m
 @pytest.mark.parametrize("stage", ["saving the zip", "unpacking it"])
 def test_a_full_disk_while_taking_a_dataset_is_507_and_leaves_nothing(app, client, user, monkeypatch, stage):
     import api.ml.datasets
-    import api.training.datasets
+    import api.services.model_training.datasets
 
-    full_disk(monkeypatch, api.training.datasets if stage == "saving the zip" else api.ml.datasets)
+    full_disk(monkeypatch, api.services.model_training.datasets if stage == "saving the zip" else api.ml.datasets)
     archive = zip_bytes(classification_files(per_class=4))
     response = client.post(f"{API}/datasets", data={"file": (io.BytesIO(archive), "shapes.zip")},
                            headers=user["headers"])  # fmt: skip

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from api.ml.charts_training import CHARTS
+from api.charts.training import CHARTS
 from tests.conftest import assert_error
 from tests.helpers import WEBSOCKET_UPGRADE
 from tests.job_helpers import finish_in_process_jobs, runner_held_off

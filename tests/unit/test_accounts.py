@@ -2,8 +2,8 @@
 
 import pytest
 
-from api.accounts import normalise_email, password_problems
 from api.exceptions import InvalidInput
+from api.services.accounts import normalise_email, password_problems
 
 
 def test_emails_are_trimmed_and_lower_cased():
@@ -26,7 +26,7 @@ def test_password_containing_the_email_name_is_refused():
 
 
 def test_credentials_that_are_not_text_are_refused_by_the_service(app):
-    from api.accounts import authenticate, register_user
+    from api.services.accounts import authenticate, register_user
 
     with app.app_context():
         with pytest.raises(InvalidInput) as caught:

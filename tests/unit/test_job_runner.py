@@ -19,9 +19,9 @@ from api import jobs
 from api.extensions import db
 from api.jobs import JobCancelled, JobFailed
 from api.jobs.execute import execute
-from api.jobs.models import Job
 from api.jobs.runner import ORPHAN_REASON, CeleryEngine, exit_reason, machine_lock
 from api.models.base import utcnow
+from api.models.jobs import Job
 from api.vocabulary import CANCELLED, FAILED, FINISHED_STATUSES, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED
 from tests.job_helpers import WAIT_S, finish_in_process_jobs, runner_held_off, wait_for
 

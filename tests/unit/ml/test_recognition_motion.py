@@ -214,8 +214,8 @@ def test_saving_and_loading_keeps_the_answers(tmp_path, shipped):
 
 
 def test_every_exercise_the_clip_path_can_name_is_in_the_catalogue_and_may_be_named_by_the_user(shipped):
-    from api.analyses import known_exercises
     from api.planner.catalogue import CATALOGUE
+    from api.services.analyses import known_exercises
 
     assert set(shipped.labels) <= set(CATALOGUE) and set(shipped.labels) <= known_exercises()
     assert {"plank", "leg_raise", "leg_extension", "front_raise", "t_bar_row", "jumping_jack"} <= set(shipped.labels)

@@ -8,9 +8,9 @@ import pytest
 from matplotlib.text import Text
 from PIL import Image
 
-from api.charts import bar_chart, heatmap, line_chart
+from api.charts.draw import bar_chart, heatmap, line_chart
+from api.charts.progress import PROGRESS_CHARTS, render_progress_chart
 from api.exceptions import InvalidInput
-from api.planner.charts import PROGRESS_CHARTS, render_progress_chart
 from api.planner.progress import compute_progress
 from tests.unit.planner.plans import START
 

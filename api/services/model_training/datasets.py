@@ -18,7 +18,6 @@ from api.extensions import db
 from api.ml.datasets import import_dataset
 from api.ml.datasets.problems import DatasetLimits
 from api.models import Dataset, TrainingJob, User
-from api.ownership import get_owned
 from api.storage import CHUNK_BYTES, sniff_mime
 from api.vocabulary import ACTIVE_STATUSES
 
@@ -121,17 +120,6 @@ def _discard(staging: Path, final: Path | None) -> None:
     shutil.rmtree(staging, ignore_errors=True)
     if final is not None:
         shutil.rmtree(final, ignore_errors=True)
-
-
-def get_own_dataset(user: User, dataset_id: int) -> Dataset:
-    return get_owned(Dataset, user, dataset_id, "dataset")
-
-
-def own_datasets_query(user: User, task: str | None = None):
-    statement = select(Dataset).where(Dataset.user_id == user.id).order_by(Dataset.id.desc())
-    if task:
-        statement = statement.where(Dataset.task == task)
-    return statement
 
 
 def delete_dataset(config, dataset: Dataset) -> None:

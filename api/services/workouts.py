@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
 from api.exceptions import InvalidInput
 from api.extensions import db
 from api.models import Analysis, BodyMetric, Plan, User, Workout
-from api.ownership import get_owned
+from api.ownership import get_owned, get_owned_from_body, owned_query
 from api.planner.catalogue import CATALOGUE
 from api.validation import iso_date, number_in, text
 from api.vocabulary import BODY_METRIC_RANGES
@@ -17,14 +15,6 @@ from api.vocabulary import BODY_METRIC_RANGES
 MAX_EXERCISES = 50
 MAX_SETS = 50
 FUTURE_DAYS_ALLOWED = 1
-
-
-def get_own_workout(user: User, workout_id: int) -> Workout:
-    return get_owned(Workout, user, workout_id, "workout")
-
-
-def get_own_body_metric(user: User, metric_id: int) -> BodyMetric:
-    return get_owned(BodyMetric, user, metric_id, "body metric")
 
 
 def _clean_sets(errors: dict, where: str, sets) -> list[dict]:
@@ -69,14 +59,20 @@ def _clean_exercises(errors: dict, exercises) -> list[dict]:
 
 
 def _from_analysis(user: User, analysis_id) -> tuple[Analysis, list[dict]]:
-    if isinstance(analysis_id, bool) or not isinstance(analysis_id, int):
-        raise InvalidInput("analysis_id must be an integer", details={"analysis_id": "integer"})
-    analysis = get_owned(Analysis, user, analysis_id, "analysis")
+    analysis = get_owned_from_body(Analysis, user, analysis_id, "analysis_id")
     if analysis.exercise_label not in CATALOGUE:
         raise InvalidInput("that analysis did not name an exercise", details={"analysis_id": "no exercise"})
     reps = analysis.rep_count or 1
     return analysis, [{"exercise": analysis.exercise_label, "sets": [{"reps": reps, "weight_kg": None, "rpe": None,
                                                                       "duration_s": None}]}]  # fmt: skip
+
+
+def _logged_on(errors: dict, value, today: date, default: date | None) -> date | None:
+    """The `date` a workout or a measure was logged on: a day, not in the future."""
+    day = iso_date(errors, "date", value, default=default)
+    if day and day > today + timedelta(days=FUTURE_DAYS_ALLOWED):
+        errors["date"] = "cannot be in the future"
+    return day
 
 
 def clean_workout(user: User, body: dict, today: date, partial: bool = False) -> dict:
@@ -85,9 +81,7 @@ def clean_workout(user: User, body: dict, today: date, partial: bool = False) ->
     errors: dict[str, str] = {name: "unknown field" for name in body if name not in allowed}
     clean: dict = {}
     if "date" in body or not partial:
-        clean["date"] = iso_date(errors, "date", body.get("date"), default=None if partial else today)
-        if clean["date"] and clean["date"] > today + timedelta(days=FUTURE_DAYS_ALLOWED):
-            errors["date"] = "cannot be in the future"
+        clean["date"] = _logged_on(errors, body.get("date"), today, default=None if partial else today)
     if "analysis_id" in body and body["analysis_id"] is not None:
         analysis, from_analysis = _from_analysis(user, body["analysis_id"])
         clean["analysis_id"] = analysis.id
@@ -99,7 +93,7 @@ def clean_workout(user: User, body: dict, today: date, partial: bool = False) ->
         if isinstance(body["plan_id"], bool) or not isinstance(body["plan_id"], int):
             errors["plan_id"] = "must be an integer"
         else:
-            clean["plan_id"] = get_owned(Plan, user, body["plan_id"], "plan").id
+            clean["plan_id"] = get_owned(Plan, user, body["plan_id"]).id
     if "plan_day" in body:
         clean["plan_day"] = text(errors, "plan_day", body["plan_day"], 20)
     if "duration_min" in body:
@@ -120,12 +114,12 @@ def create_workout(user: User, body: dict, today: date) -> Workout:
 
 def log_workout(user: User, body: dict, today: date) -> tuple[Workout, list | None]:
     """Log a session; tied to a plan, the plan adapts at once: the workout and what changed in the plan."""
-    from api import plans
+    from api.services import plans
 
     workout = create_workout(user, body, today)
     if not workout.plan_id:
         return workout, None
-    plan = plans.get_own_plan(user, workout.plan_id)
+    plan = get_owned(Plan, user, workout.plan_id)
     _, changes = plans.adapt(user, plan, today, "adapted after a logged session")
     return workout, changes
 
@@ -143,7 +137,8 @@ def delete_row(row) -> None:
 
 
 def own_workouts_query(user: User, date_from: date | None = None, date_to: date | None = None):
-    statement = select(Workout).where(Workout.user_id == user.id).order_by(Workout.date.desc(), Workout.id.desc())
+    """The user's workouts, the latest first, between two dates when given."""
+    statement = owned_query(Workout, user, Workout.date.desc(), Workout.id.desc())
     if date_from:
         statement = statement.where(Workout.date >= date_from)
     if date_to:
@@ -168,9 +163,7 @@ def workout_dict(workout: Workout) -> dict:
 def create_body_metric(user: User, body: dict, today: date) -> BodyMetric:
     allowed = {"date", *BODY_METRIC_RANGES}
     errors: dict[str, str] = {name: "unknown field" for name in body if name not in allowed}
-    day = iso_date(errors, "date", body.get("date"), default=today)
-    if day and day > today + timedelta(days=FUTURE_DAYS_ALLOWED):
-        errors["date"] = "cannot be in the future"
+    day = _logged_on(errors, body.get("date"), today, default=today)
     values = {
         name: number_in(errors, name, body.get(name), low, high) for name, (low, high, _) in BODY_METRIC_RANGES.items()
     }
@@ -182,12 +175,6 @@ def create_body_metric(user: User, body: dict, today: date) -> BodyMetric:
     db.session.add(metric)
     db.session.commit()
     return metric
-
-
-def own_body_metrics_query(user: User):
-    return (
-        select(BodyMetric).where(BodyMetric.user_id == user.id).order_by(BodyMetric.date.desc(), BodyMetric.id.desc())
-    )
 
 
 def body_metric_dict(metric: BodyMetric) -> dict:

@@ -11,7 +11,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import cv2
-from sqlalchemy import select
 
 from api.exceptions import DomainError, InvalidMedia, NotFound, UnknownExercise
 from api.extensions import db
@@ -20,9 +19,9 @@ from api.ml.analysis import Analysis as VisionAnalysis
 from api.ml.analysis import analyse_clip, analyse_photo
 from api.ml.annotate import annotate
 from api.models import Analysis, Upload, User
-from api.ownership import get_owned
+from api.ownership import owned_query
+from api.services.uploads import UploadLimits, keep_upload, stage_upload
 from api.storage import Storage, staged_name
-from api.uploads import UploadLimits, keep_upload, stage_upload
 from api.validation import checked_fps
 from api.vocabulary import FAILED, QUEUED, RUNNING, SUCCEEDED
 
@@ -32,7 +31,7 @@ CLIP_JOB_KIND = "clip_analysis"
 
 def recognizer_for(user: User):
     """The recognizer this user's analyses use: their active trained model, else the shipped one."""
-    from api.training.registry import recognizer_for_user
+    from api.services.model_training.registry import recognizer_for_user
 
     return recognizer_for_user(user.id) or runtime.default_recognizer()
 
@@ -215,14 +214,9 @@ class ClipAnalysisJob:
             analysis.error = reason
 
 
-def get_own_analysis(user: User, analysis_id: int) -> Analysis:
-    return get_owned(Analysis, user, analysis_id, "analysis")
-
-
 def own_analyses_query(user: User, exercise: str | None, date_from: date | None, date_to: date | None):
-    statement = select(Analysis).where(Analysis.user_id == user.id).order_by(Analysis.id.desc())
-    if exercise:
-        statement = statement.where(Analysis.exercise_label == exercise)
+    """The user's analyses, newest first, of one exercise and between two dates when given."""
+    statement = owned_query(Analysis, user, exercise_label=exercise)
     if date_from:
         statement = statement.where(Analysis.created_at >= datetime.combine(date_from, time.min))
     if date_to:
@@ -251,7 +245,7 @@ def delete_analysis(storage: Storage, analysis: Analysis) -> None:
         storage.delete(upload.user_id, upload.stored_name)
 
 
-def serialise(analysis: Analysis) -> dict:
+def analysis_dict(analysis: Analysis) -> dict:
     """The API view of a stored analysis."""
     result = dict(analysis.result or {})
     result.pop("annotated_name", None)

@@ -27,7 +27,7 @@ from api.ml.training import (
 )
 from api.models import Dataset, EpochMetric, ModelVersion, TrainingJob
 from api.models.base import as_utc, utcnow
-from api.training.datasets import dataset_path
+from api.services.model_training.datasets import dataset_path
 from api.vocabulary import INTERRUPTED, RUNNING, SUCCEEDED
 
 LOG_TAIL_LINES = 30

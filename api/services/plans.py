@@ -9,7 +9,7 @@ from sqlalchemy import select
 from api.exceptions import InvalidInput
 from api.extensions import db
 from api.models import Analysis, BodyMetric, Plan, PlanVersion, User, Workout
-from api.ownership import get_owned
+from api.ownership import get_owned_from_body, owned_query
 from api.planner.generator import generate_plan
 from api.planner.progress import compute_progress
 from api.planner.progression import adapt_plan
@@ -26,9 +26,7 @@ def profile_dict(user: User) -> dict:
 
 
 def analysis_for_plan(user: User, analysis_id) -> dict:
-    if isinstance(analysis_id, bool) or not isinstance(analysis_id, int):
-        raise InvalidInput("analysis_id must be an integer", details={"analysis_id": "integer"})
-    analysis = get_owned(Analysis, user, analysis_id, "analysis")
+    analysis = get_owned_from_body(Analysis, user, analysis_id, "analysis_id")
     issues = ((analysis.result or {}).get("posture") or {}).get("issues") or []
     return {"exercise": analysis.exercise_label, "form_ok": analysis.form_ok, "issues": [i["code"] for i in issues]}
 
@@ -59,12 +57,10 @@ def create_plan(user: User, body: dict, today: date) -> Plan:
     return plan
 
 
-def get_own_plan(user: User, plan_id: int) -> Plan:
-    return get_owned(Plan, user, plan_id, "plan")
-
-
-def own_plans_query(user: User):
-    return select(Plan).where(Plan.user_id == user.id).order_by(Plan.id.desc())
+def delete_plan(plan: Plan) -> None:
+    """Delete a plan and its versions; the workouts logged against it stay."""
+    db.session.delete(plan)
+    db.session.commit()
 
 
 def current_version(plan: Plan) -> PlanVersion:
@@ -160,7 +156,7 @@ def version_dict(version: PlanVersion) -> dict:
 
 def _planned_dates(user: User) -> list[date]:
     dates = []
-    for plan in db.session.scalars(own_plans_query(user)):
+    for plan in db.session.scalars(owned_query(Plan, user)):
         for week in current_version(plan).content["schedule"]:
             dates += [date.fromisoformat(day["date"]) for day in week["days"]]
     return dates

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from api.charts import bar_chart, line_chart
+from api.charts.draw import bar_chart, line_chart
 from api.exceptions import InvalidInput
 
 PROGRESS_CHARTS = ("volume", "one_rm", "body_weight", "form_score", "adherence", "calories")

@@ -1,5 +1,5 @@
 """Training jobs service: check a request against limits and quotas, queue it, report its progress, metrics and
-charts, cancel and resume it. The training itself runs in a worker process (`api.training.worker`)."""
+charts, cancel and resume it. The training itself runs in a worker process (`api.services.model_training.worker`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from api import jobs
+from api.charts.training import chart_names, training_chart
 from api.exceptions import Conflict, InvalidInput, NotFound, QuotaExceeded
 from api.extensions import db
-from api.ml.charts_training import chart_names, training_chart
 from api.ml.training import DEFAULT_IMGSZ, STARTS, TASKS, default_settings
 from api.models import Dataset, EpochMetric, ModelVersion, TrainingJob, User
 from api.models.base import as_utc, utcnow
@@ -106,7 +106,7 @@ def start_training(config, user: User, body: dict) -> TrainingJob:
     """Check and queue a training job of `user`."""
     limits = TrainingLimits.from_config(config)
     params = parse_request(body, limits)
-    dataset = get_owned(Dataset, user, params["dataset_id"], "dataset")
+    dataset = get_owned(Dataset, user, params["dataset_id"])
     task = params["task"] or dataset.task
     if task != dataset.task:
         raise InvalidInput(
@@ -114,7 +114,7 @@ def start_training(config, user: User, body: dict) -> TrainingJob:
             details={"task": f"must be {dataset.task} for this dataset"},
         )
     if params["weights"] == "model":
-        start = get_owned(ModelVersion, user, params["model_id"], "model")
+        start = get_owned(ModelVersion, user, params["model_id"])
         if start.task != task:
             raise InvalidInput(
                 f"model {start.id} is a {start.task} model; it cannot start a {task} training",
@@ -142,7 +142,7 @@ def _queue(job: TrainingJob, *, resume: bool) -> None:
 
 def get_own_job(user: User, job_id: int) -> TrainingJob:
     """The user's training job with its status brought up to date."""
-    return refresh(get_owned(TrainingJob, user, job_id, "training job"))
+    return refresh(get_owned(TrainingJob, user, job_id))
 
 
 def refresh(job: TrainingJob) -> TrainingJob:
@@ -155,13 +155,6 @@ def refresh(job: TrainingJob) -> TrainingJob:
             db.session.commit()
         db.session.refresh(job)
     return job
-
-
-def own_jobs_query(user: User, status: str | None = None):
-    statement = select(TrainingJob).where(TrainingJob.user_id == user.id).order_by(TrainingJob.id.desc())
-    if status:
-        statement = statement.where(TrainingJob.status == status)
-    return statement
 
 
 def _epoch_rows(job: TrainingJob) -> list[EpochMetric]:

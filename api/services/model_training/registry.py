@@ -20,25 +20,13 @@ from sqlalchemy import select, update
 from api.exceptions import InvalidInput, NotFound
 from api.extensions import db
 from api.ml.active_model import YoloClassifierRecognizer, load_recognizer
-from api.models import ModelVersion, User
+from api.models import ModelVersion
 from api.models.base import utcnow
-from api.ownership import get_owned
 
 log = logging.getLogger("fitcoach.models")
 
 EXPORT_FORMATS = ("pt", "onnx", "tflite")
 EXPORT_NEEDS = {"tflite": "litert_torch"}  # Ultralytics exports TFLite (LiteRT) through litert-torch
-
-
-def get_own_model(user: User, model_id: int) -> ModelVersion:
-    return get_owned(ModelVersion, user, model_id, "model")
-
-
-def own_models_query(user: User, task: str | None = None):
-    statement = select(ModelVersion).where(ModelVersion.user_id == user.id).order_by(ModelVersion.id.desc())
-    if task:
-        statement = statement.where(ModelVersion.task == task)
-    return statement
 
 
 def model_dict(version: ModelVersion) -> dict:

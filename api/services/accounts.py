@@ -13,7 +13,7 @@ from api.exceptions import Conflict, InvalidInput
 from api.extensions import db
 from api.models import Profile, RevokedToken, User
 from api.validation import all_of, one_of
-from api.vocabulary import PROFILE_CHOICES, PROFILE_LIST_CHOICES, PROFILE_RANGES
+from api.vocabulary import PROFILE_CHOICES, PROFILE_FIELDS, PROFILE_LIST_CHOICES, PROFILE_RANGES
 
 MIN_PASSWORD_LENGTH = 10
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -159,3 +159,18 @@ def update_profile(user: User, changes: dict) -> Profile:
         setattr(profile, field, value)
     db.session.commit()
     return profile
+
+
+def account_dict(user: User) -> dict:
+    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role}
+
+
+def me_dict(user: User) -> dict:
+    """The account with its training profile, flat; a profile value not set yet is None (lists are empty)."""
+    profile = user.profile
+    data = {**account_dict(user), "created_at": user.created_at}
+    for field in PROFILE_FIELDS:
+        data[field] = getattr(profile, field, None) if profile else None
+    data["equipment"] = data["equipment"] or []
+    data["limitations"] = data["limitations"] or []
+    return data

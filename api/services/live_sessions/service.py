@@ -1,20 +1,14 @@
-"""Live sessions service: a set coached while it happens. Frames come in batches (keypoints from the device, or
-small JPEG frames posed here), each answered with what changed; `finish` stores the set as an analysis.
-
-The running assessment is kept in a session store that every worker reaches (Redis when `LIVE_STORE_URL` is set,
-the database otherwise) and every update is a compare-and-set on its version, so a session survives reconnects,
-worker restarts and being served by any worker. Sessions not fed for `LIVE_SESSION_TTL_S` expire.
-"""
+"""The live sessions service: start a set, feed it batches of frames (keypoints from the device, or small JPEG
+frames posed here), say where it stands, and finish it as an analysis (optionally a logged workout)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import cv2
 import numpy as np
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 
 from api.exceptions import (
     Conflict,
@@ -31,13 +25,14 @@ from api.ml.keypoints import KEYPOINT_FORMATS, read_keypoint_request
 from api.ml.live_pose import LivePose
 from api.ml.posture import SUPPORTED_EXERCISES, PostureIssue, SequenceAssessor
 from api.ml.recognition import Recognition
+from api.ml.runtime import live_pose_config
 from api.models import LiveSession, LiveSessionRows, User
 from api.models.base import as_utc, utcnow
-from api.ownership import get_owned_by
+from api.ownership import get_owned
+from api.services.live_sessions.stores import ACTIVE, EXPIRED, FINISHED, HeldState, expiry, store_for
 from api.storage import sniff_mime
 from api.validation import number_in
 
-ACTIVE, FINISHED, EXPIRED = "active", "finished", "expired"
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 UPDATE_RETRIES = 5
 
@@ -59,135 +54,6 @@ class LiveSettings:
         return cls(**{name: config[f"LIVE_{name.upper()}"] for name in cls.__dataclass_fields__})
 
 
-# --- the session store ---------------------------------------------------------------------------------------
-
-
-class DatabaseStore:
-    """The running state in the session's own row, each batch's new rows appended in `live_session_rows`."""
-
-    def load(self, session: LiveSession) -> tuple[dict, bytes, int] | None:
-        """The state as the session's row was read (in this request; a retry refreshes the row first)."""
-        if session.state is None:
-            return None
-        chunks = db.session.scalars(
-            select(LiveSessionRows.data)
-            .where(LiveSessionRows.session_id == session.id)
-            .order_by(LiveSessionRows.first_frame)
-        )
-        return session.state, b"".join(chunks), session.version
-
-    def save(self, session: LiveSession, state: dict, rows: np.ndarray, saved_rows: int, version: int, ttl_s: int):
-        """Write the new state and append the new rows if nobody else wrote since `version` was read; whether it
-        was written."""
-        changed = db.session.execute(
-            update(LiveSession)
-            .where(LiveSession.id == session.id, LiveSession.version == version, LiveSession.status == ACTIVE)
-            .values(state=state, version=version + 1, expires_at=_expiry(ttl_s))
-        ).rowcount
-        if changed == 1 and len(rows) > saved_rows:
-            db.session.execute(
-                insert(LiveSessionRows).values(
-                    session_id=session.id, first_frame=saved_rows, data=rows[saved_rows:].tobytes()
-                )
-            )
-        db.session.commit()
-        return changed == 1
-
-    def drop(self, session: LiveSession) -> None:
-        session.state = None
-        db.session.execute(delete(LiveSessionRows).where(LiveSessionRows.session_id == session.id))
-
-    def expires_at(self, session: LiveSession):
-        return as_utc(session.expires_at)
-
-
-class RedisStore:
-    """The running state in Redis keys that expire with the session; new rows are appended, never rewritten."""
-
-    def __init__(self, url: str):
-        import redis
-
-        self.client = redis.Redis.from_url(url)
-
-    @staticmethod
-    def keys(session: LiveSession) -> tuple[str, str]:
-        return f"fitcoach:live:{session.id}", f"fitcoach:live:{session.id}:rows"
-
-    def load(self, session: LiveSession) -> tuple[dict, bytes, int] | None:
-        key, rows_key = self.keys(session)
-        with self.client.pipeline(transaction=False) as pipe:
-            pipe.hmget(key, "state", "version")
-            pipe.get(rows_key)
-            (state, version), rows = pipe.execute()
-        return (json.loads(state), rows or b"", int(version)) if state is not None else None
-
-    def save(self, session: LiveSession, state: dict, rows: np.ndarray, saved_rows: int, version: int, ttl_s: int):
-        """Write the new state if nobody else did since `version` was read; whether it was written."""
-        import redis
-
-        key, rows_key = self.keys(session)
-        with self.client.pipeline() as pipe:
-            try:
-                pipe.watch(key)
-                current = pipe.hget(key, "version")
-                if (int(current) if current is not None else 0) != version:
-                    return False
-                pipe.multi()
-                pipe.hset(key, mapping={"state": json.dumps(state), "version": version + 1})
-                pipe.append(rows_key, rows[saved_rows:].tobytes())
-                pipe.expire(key, ttl_s)
-                pipe.expire(rows_key, ttl_s)
-                pipe.execute()
-            except redis.WatchError:
-                return False
-        return True
-
-    def expires_at(self, session: LiveSession):
-        ttl_ms = self.client.pttl(self.keys(session)[0])
-        return utcnow() + timedelta(milliseconds=ttl_ms) if ttl_ms > 0 else as_utc(session.expires_at)
-
-    def drop(self, session: LiveSession) -> None:
-        self.client.delete(*self.keys(session))
-
-
-def _expiry(ttl_s: int):
-    return utcnow() + timedelta(seconds=ttl_s)
-
-
-_stores: dict[str, object] = {}
-
-
-def store_for(url: str):
-    """The session store named by `LIVE_STORE_URL` (empty: the database), one per process."""
-    if url not in _stores:
-        _stores[url] = RedisStore(url) if url else DatabaseStore()
-    return _stores[url]
-
-
-@dataclass
-class HeldState:
-    """What a long-lived connection keeps between its batches: the state it last saved and its version. The next
-    batch starts from it without reading the store; the compare-and-set on the version still catches any other
-    writer, and then the state is read again."""
-
-    state: dict | None = None
-    assessor: SequenceAssessor | None = None
-    version: int | None = None
-
-    def take(self) -> tuple[dict, SequenceAssessor, int] | None:
-        """The held state, emptied so that a batch failing half-way leaves nothing stale behind."""
-        if self.version is None:
-            return None
-        held, self.version = (self.state, self.assessor, self.version), None
-        return held
-
-    def keep(self, state: dict, assessor: SequenceAssessor, version: int) -> None:
-        self.state, self.assessor, self.version = state, assessor, version
-
-
-# --- the service ---------------------------------------------------------------------------------------------
-
-
 class LiveService:
     """Live sessions over one store with one set of limits; the resources build one per request."""
 
@@ -195,6 +61,11 @@ class LiveService:
         self.store = store
         self.settings = settings
         self.pose_config = pose_config
+
+    @classmethod
+    def from_config(cls, config) -> LiveService:
+        """The service as the app's config sets it up: its store, its limits and the pose settings for JPEG frames."""
+        return cls(store_for(config["LIVE_STORE_URL"]), LiveSettings.from_config(config), live_pose_config())
 
     def create(self, user: User, body: dict) -> LiveSession:
         """A new session for one exercise with posture rules, with an optional target in reps or seconds."""
@@ -218,7 +89,7 @@ class LiveService:
             target_seconds=target_seconds,
             status=ACTIVE,
             version=0,
-            expires_at=_expiry(self.settings.ttl_s),
+            expires_at=expiry(self.settings.ttl_s),
         )
         db.session.add(session)
         db.session.commit()
@@ -227,13 +98,6 @@ class LiveService:
         self.store.drop(session)  # a Redis store may still hold keys of a session of this id in another database
         self.store.save(session, state, assessor.rows, 0, 0, self.settings.ttl_s)
         return session
-
-    def get_own(self, user_id: int, session_id: int, fresh: bool = False) -> LiveSession:
-        """The caller's session; `fresh` reads its row again (another request may have finished it)."""
-        return get_owned_by(LiveSession, user_id, session_id, "live session", fresh)
-
-    def own_query(self, user: User):
-        return select(LiveSession).where(LiveSession.user_id == user.id).order_by(LiveSession.id.desc())
 
     def describe(self, session: LiveSession) -> dict:
         """The session and where its set stands."""
@@ -301,7 +165,7 @@ class LiveService:
     def finish(self, user: User, session: LiveSession, body: dict) -> dict:
         """Judge the whole set, store it as an analysis and, when asked, log it as a workout (tied to a plan day,
         it adapts the plan as any logged workout does)."""
-        from api import analyses, training_log
+        from api.services import analyses, workouts
 
         errors = {name: "unknown field" for name in body if name not in FINISH_FIELDS}
         log_workout = body.get("log_workout", False)
@@ -322,7 +186,7 @@ class LiveService:
                 sets = [{"reps": analysis.rep_count or 1, "weight_kg": weight_kg}]
                 workout_body["exercises"] = [{"exercise": session.exercise, "sets": sets}]
             try:
-                workout, changes = training_log.log_workout(user, workout_body, date.today())
+                workout, changes = workouts.log_workout(user, workout_body, date.today())
             except DomainError:
                 db.session.rollback()
                 db.session.delete(analysis)  # a refused workout leaves no analysis behind; the set stays open
@@ -333,7 +197,7 @@ class LiveService:
         self._mark(session, FINISHED)
         return {
             "session": self.describe(session),
-            "analysis": analysis,
+            "analysis": analyses.analysis_dict(analysis),
             "workout_id": workout.id if workout else None,
             "plan_changes": changes,
         }
@@ -350,7 +214,7 @@ class LiveService:
         answer; again, from the store, if another write won."""
         for attempt in range(UPDATE_RETRIES):
             if attempt:
-                session = self.get_own(session.user_id, session.id, fresh=True)
+                session = get_owned(LiveSession, session.user_id, session.id, fresh=True)  # finished elsewhere?
             taken = held.take() if held and not attempt else None
             if taken:
                 self.check_active(session)

@@ -7,13 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
-
 from api.exceptions import InvalidMedia, PayloadTooLarge
 from api.extensions import db
 from api.ml.images import check_image
 from api.models import Upload, User
-from api.ownership import get_owned
 from api.storage import Storage, StoredFile
 
 
@@ -168,17 +165,6 @@ def store_upload(
     """Save and validate one upload; nothing is left behind when it is refused."""
     upload, stored = stage_upload(storage, user, stream, original_name, kinds, limits)
     return keep_upload(storage, upload, stored)
-
-
-def get_own_upload(user: User, upload_id: int) -> Upload:
-    return get_owned(Upload, user, upload_id, "upload")
-
-
-def own_uploads_query(user: User, kind: str | None = None):
-    statement = select(Upload).where(Upload.user_id == user.id).order_by(Upload.id.desc())
-    if kind:
-        statement = statement.where(Upload.kind == kind)
-    return statement
 
 
 def delete_upload(storage: Storage, upload: Upload) -> None:

@@ -1,8 +1,8 @@
-"""Training charts, epoch by epoch, drawn with the shared phone-sized chart style of `api/charts.py`."""
+"""Training charts, epoch by epoch, drawn with the shared phone-sized chart style of `api/charts/draw.py`."""
 
 from __future__ import annotations
 
-from api.charts import heatmap, line_chart
+from api.charts.draw import heatmap, line_chart
 
 CHARTS = {
     "detect": ("loss", "precision_recall", "map", "confusion_matrix"),
