@@ -2,7 +2,8 @@
 log a session, progress, profile, training and errors. Assertions are on widget state, not only "no crash".
 
 One app (and one window) for the whole module, as Kivy allows one window per process; each test signs in
-again when it needs to."""
+again when it needs to. That is why this module is over 400 lines: splitting it needs the app fixture at session
+scope in conftest.py, shared by every UI module, which only a run under a display can check."""
 
 from __future__ import annotations
 
