@@ -14,6 +14,7 @@ from api.planner.generator import generate_plan
 from api.planner.progress import compute_progress
 from api.planner.progression import adapt_plan
 from api.planner.request import build_request
+from api.services.workouts import own_workouts_query
 from api.vocabulary import PROFILE_FIELDS, SUCCEEDED
 
 DEFAULT_BODY_WEIGHT_KG = 70.0
@@ -74,11 +75,8 @@ def versions_query(plan: Plan):
 
 
 def _workout_dicts(user: User, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
-    statement = select(Workout).where(Workout.user_id == user.id)
-    if date_from:
-        statement = statement.where(Workout.date >= date_from)
-    if date_to:
-        statement = statement.where(Workout.date <= date_to)
+    # in the order they were logged: the planner's stable sorts by date keep it for workouts of one day
+    statement = own_workouts_query(user, date_from, date_to, Workout.id)
     return [
         {"date": w.date.isoformat(), "exercises": w.exercises or [], "duration_min": w.duration_min}
         for w in db.session.scalars(statement)
@@ -86,9 +84,8 @@ def _workout_dicts(user: User, date_from: date | None = None, date_to: date | No
 
 
 def _analysis_dicts(user: User, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
-    statement = select(Analysis).where(Analysis.user_id == user.id, Analysis.status == SUCCEEDED)
     rows = []
-    for analysis in db.session.scalars(statement):
+    for analysis in db.session.scalars(owned_query(Analysis, user, Analysis.id, status=SUCCEEDED)):
         day = analysis.created_at.date()
         if (date_from and day < date_from) or (date_to and day > date_to):
             continue
@@ -172,7 +169,7 @@ def progress(user: User, date_from: date | None, date_to: date | None, today: da
         raise InvalidInput("the range is at most 3 years", details={"from": "range over 3 years"})
     metrics = [
         {"date": m.date.isoformat(), "weight_kg": m.weight_kg}
-        for m in db.session.scalars(select(BodyMetric).where(BodyMetric.user_id == user.id))
+        for m in db.session.scalars(owned_query(BodyMetric, user, BodyMetric.id))
     ]
     weight = (user.profile.weight_kg if user.profile else None) or DEFAULT_BODY_WEIGHT_KG
     return compute_progress(

@@ -136,9 +136,9 @@ def delete_row(row) -> None:
     db.session.commit()
 
 
-def own_workouts_query(user: User, date_from: date | None = None, date_to: date | None = None):
-    """The user's workouts, the latest first, between two dates when given."""
-    statement = owned_query(Workout, user, Workout.date.desc(), Workout.id.desc())
+def own_workouts_query(user: User, date_from: date | None = None, date_to: date | None = None, *order_by):
+    """The user's workouts between two dates when given, the latest first unless `order_by` is given."""
+    statement = owned_query(Workout, user, *(order_by or (Workout.date.desc(), Workout.id.desc())))
     if date_from:
         statement = statement.where(Workout.date >= date_from)
     if date_to:
