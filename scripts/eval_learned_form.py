@@ -125,12 +125,14 @@ def nested(y, matrices, groups, seed: int, rules: dict[str, np.ndarray]) -> None
 
 def leaned_on(y, x, names: list[str]) -> None:
     """The forest's impurity importance on all clips, summed by check: which measures it uses (not a figure)."""
-    model = forest(4, 3).fit(x, y)[-1]
+    pipeline = forest(4, 3).fit(x, y)
+    # the imputer's output names: the features it kept, then `missingindicator_<feature>` for those with gaps
+    columns = pipeline[:-1].get_feature_names_out([f"{e}:{n}" for e in ENGINES for n in names])
     importance = Counter()
-    for name, value in zip([f"{e}:{n}" for e in ENGINES for n in names], model.feature_importances_, strict=False):
-        engine, feature = name.split(":")
+    for column, value in zip(columns, pipeline[-1].feature_importances_, strict=True):
+        engine, feature = column.removeprefix("missingindicator_").split(":")
         importance[f"{engine} {next((c for c in CODES if feature.startswith(c)), feature)}"] += value
-    print("importance by measure:", {k: round(v, 3) for k, v in importance.most_common()})
+    print("importance by measure:", {k: round(float(v), 3) for k, v in importance.most_common()})
 
 
 def main() -> None:
