@@ -48,10 +48,11 @@ SETTINGS = settings(
 )
 
 
-def _bearer(app, user_id: int, refresh: bool) -> dict:
-    """A fresh token for each call, so that a generated logout does not sign the next calls out."""
+def _bearer(app, user_id: int, operation) -> dict:
+    """A fresh token for each call, so that a generated logout does not sign the next calls out; a refresh token
+    for the refresh route."""
     with app.app_context():
-        make = create_refresh_token if refresh else create_access_token
+        make = create_refresh_token if operation.path == "/auth/refresh" else create_access_token
         return {"Authorization": f"Bearer {make(identity=str(user_id))}"}
 
 
@@ -74,44 +75,43 @@ def _strategy(operation, ids: dict[str, int]):
     return st.one_of(strategies)
 
 
-def _check_operation(app, operation, user_id: int, ids: dict[str, int]) -> None:
-    refresh = operation.path == "/auth/refresh"
+def _fuzz(app, schema, operation, user_id: int, ids: dict[str, int]) -> str | None:
+    """Hypothesis' cases for `operation`; the first failure, if any."""
 
     @SETTINGS
     @given(case=_strategy(operation, ids))
     def run(case):
-        case.call_and_validate(headers=_bearer(app, user_id, refresh), checks=CHECKS)
+        case.call_and_validate(headers=_bearer(app, user_id, operation), checks=CHECKS)
 
-    run()
+    try:
+        run()
+    except (Exception, BaseExceptionGroup) as exc:  # every operation is checked; all failures are reported
+        return f"{type(exc).__name__}: {exc}"[:3000]
+    return None
 
 
-@pytest.mark.slow
-def test_every_operation_honours_its_contract(app, client, user):
+def _check_every_operation(app, client, user, check, order=None) -> None:
+    """Run `check(app, schema, operation, user_id, ids)` on every operation of the live spec (in `order` when
+    given), with the user's rows seeded and generated training held off; fail listing every operation that failed."""
     ids = seed_resources(app, client, user)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/swagger.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 40, [op.label for op in operations]
+    failures = {}
     with runner_held_off(app):  # a generated training request stays queued instead of training
         try:
-            failures = _check_all(app, user["id"], ids)
+            for operation in sorted(operations, key=order) if order else operations:
+                failure = check(app, schema, operation, user["id"], ids)
+                if failure:
+                    failures[operation.label] = failure
         finally:
             finish_in_process_jobs(app)
     assert not failures, "\n\n".join(f"== {label}\n{text}" for label, text in failures.items())
 
 
-def _operations(schema) -> list:
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 40, [op.label for op in operations]
-    return operations
-
-
-def _check_all(app, user_id: int, ids: dict[str, int]) -> dict[str, str]:
-    schema = schemathesis.openapi.from_wsgi("/api/v1/swagger.json", app)
-    operations = _operations(schema)
-    failures = {}
-    for operation in operations:
-        try:
-            _check_operation(app, operation, user_id, ids)
-        except (Exception, BaseExceptionGroup) as exc:  # every operation is checked; all failures are reported
-            failures[operation.label] = f"{type(exc).__name__}: {exc}"[:3000]
-    return failures
+@pytest.mark.slow
+def test_every_operation_honours_its_contract(app, client, user):
+    _check_every_operation(app, client, user, _fuzz)
 
 
 def _coverage_cases(schema, operation, ids: dict[str, int]):
@@ -152,11 +152,10 @@ def _aim_body_at_own_rows(case, ids: dict[str, int]) -> bool:
 
 
 def _check_coverage(app, schema, operation, user_id: int, ids: dict[str, int]) -> str | None:
-    refresh = operation.path == "/auth/refresh"
     failed = {}
     for case in _coverage_cases(schema, operation, ids):
         try:
-            case.call_and_validate(headers=_bearer(app, user_id, refresh), checks=CHECKS)
+            case.call_and_validate(headers=_bearer(app, user_id, operation), checks=CHECKS)
         except (Exception, BaseExceptionGroup) as exc:  # every case is sent; distinct failures are reported
             failed.setdefault(REQUEST_ID.sub("", f"{type(exc).__name__}: {exc}")[:1500], case)
     if not failed:
@@ -166,17 +165,7 @@ def _check_coverage(app, schema, operation, user_id: int, ids: dict[str, int]) -
 
 @pytest.mark.slow
 def test_every_operation_honours_its_contract_on_the_schemas_boundaries(app, client, user):
-    ids = seed_resources(app, client, user)
-    schema = schemathesis.openapi.from_wsgi("/api/v1/swagger.json", app)
     # deletions last, so that the cases aimed at the user's own rows find them
-    operations = sorted(_operations(schema), key=lambda operation: operation.method.upper() == "DELETE")
-    failures = {}
-    with runner_held_off(app):  # a generated training request stays queued instead of training
-        try:
-            for operation in operations:
-                failure = _check_coverage(app, schema, operation, user["id"], ids)
-                if failure:
-                    failures[operation.label] = failure
-        finally:
-            finish_in_process_jobs(app)
-    assert not failures, "\n\n".join(f"== {label}\n{text}" for label, text in failures.items())
+    _check_every_operation(
+        app, client, user, _check_coverage, order=lambda operation: operation.method.upper() == "DELETE"
+    )
