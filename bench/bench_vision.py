@@ -2,6 +2,10 @@
 
 - photo_api_over_models_p50: p50 of POST /api/v1/analyses over the p50 of the same models called in process
 - photo_models_ms_p50, photo_pose_ms_p50: the models' own time per photo
+- photo_crop_network_ms_p50, photo_recognizer_rest_ms_p50: the recognizer's parts, its crop network (both views
+  in one batch, on ONNX Runtime) and the rest (crop, letterbox, geometry, linear model); photo_crop_network_torch_ms_p50
+  the same network on PyTorch, and recognizer_onnx_vs_torch_max_prob_diff / _same_top5: the answers of the two on
+  the same photos in this run
 - clip_wall_over_duration: wall time of a 30 fps clip's analysis over the clip's duration
 - pose_onnx_speedup: PyTorch pose time over ONNX Runtime pose time, same photos and size
 - worker_rss_mb: resident memory of this process with the models loaded (what one gunicorn worker holds);
@@ -102,6 +106,35 @@ def blazepose_figures(images, pose: PoseEstimator, extra_dir: Path | None) -> No
         print(f"blazepose_{model}_ms_p50: {p50(landmark_times):.1f}")
 
 
+def recognizer_figures(images, pose: PoseEstimator, recognizer, cache: Path) -> None:
+    """The recognizer's time by part, and its ONNX answers against the same network on PyTorch."""
+    from api.ml.recognition import load_default_recognizer
+    from api.ml.recognition_features import mirrored_squares, person_crop, rgb, with_limb_midpoints
+    from api.ml.recognition_network import CropFeatureNetwork, CropNetworkConfig
+
+    on_torch = load_default_recognizer(CropFeatureNetwork(CropNetworkConfig(cache_dir=str(cache), backend="torch")))
+    inputs, network, reference = [], recognizer.extractor.network, on_torch.extractor.network
+    for _, _, image in images:
+        frame = pose.detect(image)
+        crop, _, kp_views = person_crop(image, frame)
+        _, squares, points = mirrored_squares(crop, kp_views)
+        inputs.append((image, frame, rgb(squares), with_limb_midpoints(points)))
+    whole, onnx_net, torch_net, diffs, same = [], [], [], [], True
+    for _ in range(ROUNDS):
+        for image, frame, squares, points in inputs:
+            whole.append(timed(partial(recognizer.recognize, image, frame)))
+            onnx_net.append(timed(partial(network.run, squares, points)))
+            torch_net.append(timed(partial(reference.run, squares, points)))
+    for image, frame, _, _ in inputs:
+        diffs.append(np.abs(recognizer.probabilities(image, frame) - on_torch.probabilities(image, frame)).max())
+        same &= recognizer.recognize(image, frame).top5 == on_torch.recognize(image, frame).top5
+    print(f"photo_crop_network_ms_p50: {p50(onnx_net):.1f}")
+    print(f"photo_recognizer_rest_ms_p50: {p50(whole) - p50(onnx_net):.1f}")
+    print(f"photo_crop_network_torch_ms_p50: {p50(torch_net):.1f}")
+    print(f"recognizer_onnx_vs_torch_max_prob_diff: {max(diffs):.2e}")
+    print(f"recognizer_onnx_vs_torch_same_top5: {same}")
+
+
 def clip_figures(clip: Path, pose: PoseEstimator, onnx: PoseEstimator, recognizer) -> None:
     """Wall time over duration of one clip with each engine, the second run of each (models warm)."""
     for name, people, engine in (
@@ -161,6 +194,7 @@ def main() -> None:
     print(f"photo_pose_ms_p50: {p50(pose_only):.1f}")
     print(f"photo_api_ms_p50: {p50(api):.1f}")
     print(f"photo_api_over_models_p50: {p50(api) / p50(direct):.3f}")
+    recognizer_figures(images, pose, recognizer, app.config["DATA_DIR"] / "model-cache")
 
     print(f"worker_rss_mb: {rss_mb():.0f}")
 

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api.ml.analysis import analyse_clip  # noqa: E402
 from api.ml.pose import get_pose_estimator  # noqa: E402
 from api.ml.recognition import DEFAULT_MODEL_DIR, load_default_recognizer  # noqa: E402
+from api.ml.recognition_network import crop_network_for  # noqa: E402
 
 CLIP_SUFFIXES = {".mp4", ".mov", ".webm"}
 
@@ -40,7 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     clips = labelled_clips(args.data, args.label)
     pose = get_pose_estimator()
-    recognizer = load_default_recognizer(pose, args.model)
+    recognizer = load_default_recognizer(crop_network_for(pose.config), args.model)
     outcomes: Counter = Counter()
     top1 = top5 = 0
     started = time.perf_counter()

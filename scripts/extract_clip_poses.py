@@ -112,16 +112,16 @@ class RecordingRecognizer:
 
 def extract(data: Path, out: Path, model_cache: Path | None = None) -> None:
     """Cache every clip of `data` not yet cached in `out` (a clip that does not decode is cached as empty)."""
-    from api.ml import runtime
     from api.ml.pose import PoseConfig, get_pose_estimator
     from api.ml.recognition import DEFAULT_MODEL_DIR, FeatureRecognizer
+    from api.ml.recognition_network import crop_network_for
 
     out.mkdir(parents=True, exist_ok=True)
     todo = [entry for entry in list_clips(data) if not (out / entry.cache_name(data)).is_file()]
     if not todo:
         return
     pose = get_pose_estimator(PoseConfig(backend="onnx", cache_dir=str(model_cache or out)))
-    image_recognizer = FeatureRecognizer.from_dir(DEFAULT_MODEL_DIR, runtime.feature_network(pose))
+    image_recognizer = FeatureRecognizer.from_dir(DEFAULT_MODEL_DIR, crop_network_for(pose.config))
     recorder = RecordingRecognizer(image_recognizer)
     for entry in todo:
         started = time.perf_counter()

@@ -5,7 +5,7 @@ whole photo and for the main person's crop and their mirror images,
 - `eff224_*`, `eff320_*`: EfficientNet-Lite0's pooled head at 224 and 320 px; `effmid_*`: stages 5 and 6 pooled;
   `effmax_*`: the head max-pooled; `effkp`: stage 5 sampled at the keypoints of the crop;
 - `yolo_*`: the pose network's layers `YOLO_LAYERS` pooled.
-For the shipped blocks it gives exactly what the product gives (the same helpers).
+For the shipped blocks it gives exactly what the product gives (the same crop network).
 """
 
 from __future__ import annotations
@@ -19,19 +19,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.ml.pose import PoseEstimator, PoseFrame  # noqa: E402
 from api.ml.recognition import FeatureExtractor, needed_blocks  # noqa: E402
+from api.ml.recognition_backbone import get_image_backbone  # noqa: E402
 from api.ml.recognition_features import (  # noqa: E402
     BLOCKS,
     VIEW_SIZE,
-    YOLO_KP_LAYERS,
-    keypoint_blocks,
     letterbox,
     mirrored_squares,
     person_crop,
-    point_samples,
+    raw_blocks,
     rgb,
-    sample_points,
-    yolo_maps,
 )
+from api.ml.recognition_network import CropFeatureNetwork, crop_network_for  # noqa: E402
 
 EFF_SIZE = 224
 YOLO_LAYERS = (6, 10, 16, 19, 22)
@@ -41,9 +39,40 @@ ALL_BLOCKS = (
 )  # fmt: skip
 
 
+def sample_points(feature_map, points: np.ndarray, size: int) -> np.ndarray:
+    """Bilinear samples of `feature_map` (N, C, h, w) at `points` (N, K, 2) in pixels of the `size` square input."""
+    import torch
+    from torch.nn import functional
+
+    grid = torch.from_numpy(np.clip(points / size * 2 - 1, -1, 1).astype(np.float32))[:, :, None, :]
+    sampled = functional.grid_sample(feature_map.float(), grid, mode="bilinear", align_corners=False)
+    return sampled[..., 0].permute(0, 2, 1).numpy()
+
+
+def yolo_maps(pose: PoseEstimator, squares_bgr: list[np.ndarray], layers: tuple[int, ...]) -> dict:
+    """Feature maps of the PyTorch pose network's `layers` for equally sized BGR squares (one forward pass)."""
+    import torch
+
+    model = pose.model
+    network = pose.network_layers()
+    captured: dict[int, object] = {}
+    batch = np.stack([square[:, :, ::-1] for square in squares_bgr]).astype(np.float32) / 255
+    tensor = torch.from_numpy(batch).permute(0, 3, 1, 2).contiguous()
+    with pose.lock:  # hooks live only while this thread holds the model, so no other forward pass feeds them
+        handles = [
+            network[i].register_forward_hook(lambda _m, _in, out, i=i: captured.__setitem__(i, out)) for i in layers
+        ]
+        try:
+            with torch.inference_mode():
+                model.predictor.model(tensor)
+        finally:
+            for handle in handles:
+                handle.remove()
+    return {i: captured[i].float() for i in layers}
+
+
 def ablation_blocks(
-    pose: PoseEstimator,
-    backbone,
+    extractor: AblationExtractor,
     image_bgr: np.ndarray,
     pose_frame: PoseFrame,
     wanted: tuple[str, ...] | set[str] = ALL_BLOCKS,
@@ -52,46 +81,52 @@ def ablation_blocks(
     wanted = set(wanted)
     if unknown := wanted - set(ALL_BLOCKS):
         raise ValueError(f"unknown feature blocks {sorted(unknown)}: known are {', '.join(ALL_BLOCKS)}")
-    crop, keypoints, kp_views = person_crop(image_bgr, pose_frame)
-    blocks = keypoint_blocks(keypoints, (image_bgr.shape[1], image_bgr.shape[0]))
+    blocks = raw_blocks(extractor.network, image_bgr, pose_frame, wanted & set(BLOCKS))
+    crop, _keypoints, kp_views = person_crop(image_bgr, pose_frame)
+    backbone = extractor.backbone
     for name, image in (("whole", image_bgr), ("crop", crop)):
         names = {f"eff224_{name}", f"eff320_{name}", f"effmid_{name}", f"effmax_{name}", f"yolo_{name}"}
         if name == "crop":
-            names |= {"effkp", "yolokp", "yolomid"}
+            names = (names - {"eff320_crop"}) | {"effkp"}
         if not names & wanted:
             continue
         views, squares, points = mirrored_squares(image, kp_views)
         if f"eff224_{name}" in wanted:
             small_rgb = [np.ascontiguousarray(letterbox(view, EFF_SIZE)[0][:, :, ::-1]) for view in views]
             blocks[f"eff224_{name}"] = backbone.feature_maps(small_rgb)["head"].mean(dim=(2, 3)).numpy()
-        if {f"eff320_{name}", f"effmid_{name}", f"effmax_{name}", "effkp"} & wanted:
+        if names & {f"eff320_{name}", f"effmid_{name}", f"effmax_{name}", "effkp"} & wanted:
             eff = backbone.feature_maps(rgb(squares))
-            blocks[f"eff320_{name}"] = eff["head"].mean(dim=(2, 3)).numpy()
+            if name == "whole":
+                blocks["eff320_whole"] = eff["head"].mean(dim=(2, 3)).numpy()
             blocks[f"effmid_{name}"] = np.concatenate(
                 [eff["s5"].mean(dim=(2, 3)).numpy(), eff["s6"].mean(dim=(2, 3)).numpy()], axis=1
             )
             blocks[f"effmax_{name}"] = eff["head"].amax(dim=(2, 3)).numpy()
             if name == "crop":
                 blocks["effkp"] = sample_points(eff["s5"], points, VIEW_SIZE).astype(np.float16)
-        if {f"yolo_{name}", "yolokp", "yolomid"} & wanted:
-            kp_layers = set(YOLO_KP_LAYERS) if name == "crop" and {"yolokp", "yolomid"} & wanted else set()
-            layers = tuple(sorted(set(YOLO_LAYERS) | kp_layers))
-            maps = yolo_maps(pose, squares, layers)
+        if f"yolo_{name}" in wanted:
+            maps = yolo_maps(extractor.pose, squares, YOLO_LAYERS)
             blocks[f"yolo_{name}"] = np.concatenate([maps[i].mean(dim=(2, 3)).numpy() for i in YOLO_LAYERS], axis=1)
-            if kp_layers:
-                blocks |= point_samples(maps, points)
     return {key: value for key, value in blocks.items() if key in wanted or key in ("kp", "size")}
 
 
 class AblationExtractor(FeatureExtractor):
-    """`FeatureExtractor` over every block of `ALL_BLOCKS`."""
+    """`FeatureExtractor` over every block of `ALL_BLOCKS`: the product's crop network for the shipped blocks, the
+    PyTorch pose network's hooks and the image backbone for the rest."""
+
+    def __init__(self, network: CropFeatureNetwork, names: tuple[str, ...], pose: PoseEstimator):
+        super().__init__(network, names)
+        self.pose = pose
+        self.backbone = get_image_backbone()
 
     def blocks(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> dict[str, np.ndarray]:
-        return ablation_blocks(self.pose, self.backbone, image_bgr, pose_frame, needed_blocks(self.names))
+        return ablation_blocks(self, image_bgr, pose_frame, needed_blocks(self.names))
 
 
 def feature_extractor(pose: PoseEstimator, names: tuple[str, ...]) -> FeatureExtractor:
-    """The product's extractor when `names` are all shipped blocks (and `geo`), else the ablation one."""
+    """The product's extractor (reading `pose`'s weights) when `names` are all shipped blocks (and `geo`), else the
+    ablation one."""
+    network = crop_network_for(pose.config)
     if needed_blocks(names) <= set(BLOCKS):
-        return FeatureExtractor(pose, names)
-    return AblationExtractor(pose, names)
+        return FeatureExtractor(network, names)
+    return AblationExtractor(network, names, pose)

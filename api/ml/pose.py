@@ -124,27 +124,40 @@ def persons_from_result(result) -> list[Person]:
     ]
 
 
-def export_onnx_once(weights: Path, target: Path) -> Path:
-    """Export `weights` to a dynamic-shape ONNX file at `target` unless it is already there; safe across processes."""
+def export_once(target: Path, write) -> Path:
+    """Run `write(path)` to create `target` unless it is already there; safe across processes (a file lock, and the
+    file appears whole or not at all)."""
     if target.is_file():
         return target
     import fcntl
-    import shutil
-
-    from ultralytics import YOLO
 
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not target.is_file():
-            work = target.parent / f".export-{target.stem}"
-            work.mkdir(exist_ok=True)
-            local = work / weights.name
-            shutil.copy2(weights, local)
-            exported = YOLO(str(local), task="pose").export(format="onnx", dynamic=True, simplify=True, verbose=False)
-            Path(exported).replace(target)
-            shutil.rmtree(work, ignore_errors=True)
+            partial = target.with_name(f".partial-{target.name}")
+            write(partial)
+            partial.replace(target)
     return target
+
+
+def export_onnx_once(weights: Path, target: Path) -> Path:
+    """Export `weights` to a dynamic-shape ONNX file at `target` unless it is already there; safe across processes."""
+
+    def write(path: Path) -> None:
+        import shutil
+
+        from ultralytics import YOLO
+
+        work = target.parent / f".export-{target.stem}"
+        work.mkdir(exist_ok=True)
+        local = work / weights.name
+        shutil.copy2(weights, local)
+        exported = YOLO(str(local), task="pose").export(format="onnx", dynamic=True, simplify=True, verbose=False)
+        Path(exported).replace(path)
+        shutil.rmtree(work, ignore_errors=True)
+
+    return export_once(target, write)
 
 
 class LazyModel:

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from api.ml.pose import PoseEstimator, PoseFrame
+from api.ml.pose import PoseFrame
 from api.ml.recognition_features import geometry_block, raw_blocks
+from api.ml.recognition_network import CropFeatureNetwork
 from api.ml.settings_file import read_settings
 
 if TYPE_CHECKING:
@@ -145,17 +146,14 @@ def feature_views(blocks: dict[str, np.ndarray], names: tuple[str, ...] = FEATUR
 
 
 class FeatureExtractor:
-    """Computes the feature blocks a model needs with the shared pose network and image backbone."""
+    """Computes the feature blocks a model needs with the crop network (image backbone and pose-network layers)."""
 
-    def __init__(self, pose: PoseEstimator, names: tuple[str, ...] = FEATURE_BLOCKS, backbone=None):
-        from api.ml.recognition_backbone import get_image_backbone
-
-        self.pose = pose
+    def __init__(self, network: CropFeatureNetwork, names: tuple[str, ...] = FEATURE_BLOCKS):
+        self.network = network
         self.names = tuple(names)
-        self.backbone = backbone or get_image_backbone()
 
     def blocks(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> dict[str, np.ndarray]:
-        return raw_blocks(self.pose, self.backbone, image_bgr, pose_frame, needed_blocks(self.names))
+        return raw_blocks(self.network, image_bgr, pose_frame, needed_blocks(self.names))
 
     def views(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> np.ndarray:
         return feature_views(self.blocks(image_bgr, pose_frame), self.names)
@@ -201,20 +199,22 @@ class FeatureRecognizer:
     def __init__(
         self,
         model: LinearModel,
-        pose: PoseEstimator,
+        network: CropFeatureNetwork,
         min_confidence: float = MIN_CONFIDENCE,
         blocks: tuple[str, ...] = FEATURE_BLOCKS,
         motion: MotionModel | None = None,
     ):
         self.model = model
-        self.extractor = FeatureExtractor(pose, blocks)
+        self.extractor = FeatureExtractor(network, blocks)
         self.min_confidence = min_confidence
         self.motion = motion
 
     @classmethod
-    def from_dir(cls, folder: Path, pose: PoseEstimator, motion: MotionModel | None = None) -> FeatureRecognizer:
+    def from_dir(
+        cls, folder: Path, network: CropFeatureNetwork, motion: MotionModel | None = None
+    ) -> FeatureRecognizer:
         settings = read_settings(RecognizerSettings, folder / "settings.json", optional=True)
-        return cls(LinearModel.load(folder), pose, settings.min_confidence, settings.blocks, motion)
+        return cls(LinearModel.load(folder), network, settings.min_confidence, settings.blocks, motion)
 
     def probabilities(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> np.ndarray:
         """Class probabilities, averaged over the photo and its mirror image."""
@@ -242,11 +242,11 @@ _default_lock = threading.Lock()
 
 
 def load_default_recognizer(
-    pose: PoseEstimator, folder: Path = DEFAULT_MODEL_DIR, motion_folder: Path | None = None
+    network: CropFeatureNetwork, folder: Path = DEFAULT_MODEL_DIR, motion_folder: Path | None = None
 ) -> FeatureRecognizer:
     """The recognizer committed under `models/exercise-recognizer/`, with the motion model of
     `models/motion-recognizer/` (or `motion_folder`) for clips."""
     from api.ml.recognition_motion import DEFAULT_MOTION_MODEL_DIR, MotionModel
 
     with _default_lock:
-        return FeatureRecognizer.from_dir(folder, pose, MotionModel.load(motion_folder or DEFAULT_MOTION_MODEL_DIR))
+        return FeatureRecognizer.from_dir(folder, network, MotionModel.load(motion_folder or DEFAULT_MOTION_MODEL_DIR))

@@ -36,7 +36,8 @@ def backbone_weights() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "models" / BACKBONE_FILE
 
 
-def _build():
+def build_backbone():
+    """The Lite0 network with the ImageNet checkpoint loaded, in eval mode (PyTorch)."""
     import torch
     from torch import nn
     from torch.nn import functional
@@ -129,7 +130,7 @@ class ImageBackbone:
         if self._model is None:
             with self._load_lock:
                 if self._model is None:
-                    self._model = _build()
+                    self._model = build_backbone()
         return self._model
 
     @staticmethod

@@ -1,6 +1,7 @@
 """Raw feature blocks of the shipped exercise recognizer, for a photo and its mirror image.
 
-Two frozen networks look at the main person's crop, letterboxed to a square, and its mirror. For both we keep
+Two frozen networks (`recognition_network.py`, one graph) look at the main person's crop, letterboxed to a
+square, and its mirror, as one batch. For both we keep
 - `eff320_crop`: the pooled head of EfficientNet-Lite0 (ImageNet);
 - `yolokp`: feature vectors of layers of the YOLO11 pose network sampled at the 17 keypoints (what the hands
   hold, what the back lies on), with left and right swapped in the mirror so that index k always means the same
@@ -18,12 +19,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from api.ml.pose import PoseEstimator, PoseFrame
+from api.ml.pose import PoseFrame
+from api.ml.recognition_network import VIEW_SIZE, CropFeatureNetwork
 
 MIRROR = np.array([0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15])
 CROP_MARGIN = 0.25
-VIEW_SIZE = 320
-YOLO_KP_LAYERS = (4, 6, 19)
 # limb midpoints (left, right pairs): forearms, torso sides, thighs, upper arms: where a bar, a dumbbell, a bench
 # or a pad often is.
 LIMB_MIDPOINTS = ((7, 9), (8, 10), (5, 11), (6, 12), (11, 13), (12, 14), (5, 7), (6, 8))
@@ -61,38 +61,6 @@ def mirror_keypoints(keypoints: np.ndarray, width: float) -> np.ndarray:
     flipped = keypoints[MIRROR].copy()
     flipped[:, 0] = width - flipped[:, 0]
     return flipped
-
-
-def sample_points(feature_map, points: np.ndarray, size: int) -> np.ndarray:
-    """Bilinear samples of `feature_map` (N, C, h, w) at `points` (N, K, 2) in pixels of the `size` square input."""
-    import torch
-    from torch.nn import functional
-
-    grid = torch.from_numpy(np.clip(points / size * 2 - 1, -1, 1).astype(np.float32))[:, :, None, :]
-    sampled = functional.grid_sample(feature_map.float(), grid, mode="bilinear", align_corners=False)
-    return sampled[..., 0].permute(0, 2, 1).numpy()
-
-
-def yolo_maps(pose: PoseEstimator, squares_bgr: list[np.ndarray], layers: tuple[int, ...]) -> dict:
-    """Feature maps of the pose network's `layers` for equally sized BGR squares (one forward pass)."""
-    import torch
-
-    model = pose.model
-    network = pose.network_layers()
-    captured: dict[int, object] = {}
-    batch = np.stack([square[:, :, ::-1] for square in squares_bgr]).astype(np.float32) / 255
-    tensor = torch.from_numpy(batch).permute(0, 3, 1, 2).contiguous()
-    with pose.lock:  # hooks live only while this thread holds the model, so no other forward pass feeds them
-        handles = [
-            network[i].register_forward_hook(lambda _m, _in, out, i=i: captured.__setitem__(i, out)) for i in layers
-        ]
-        try:
-            with torch.inference_mode():
-                model.predictor.model(tensor)
-        finally:
-            for handle in handles:
-                handle.remove()
-    return {i: captured[i].float() for i in layers}
 
 
 BLOCKS = ("eff320_crop", "yolokp", "yolomid")  # with "kp" and "size", which every photo gets
@@ -138,26 +106,20 @@ def rgb(squares_bgr: list[np.ndarray]) -> list[np.ndarray]:
     return [np.ascontiguousarray(square[:, :, ::-1]) for square in squares_bgr]
 
 
-def point_samples(maps: dict, points: np.ndarray) -> dict[str, np.ndarray]:
-    """`yolokp` and `yolomid`: the pose network's `YOLO_KP_LAYERS` maps sampled at the keypoints and limb midpoints."""
+def with_limb_midpoints(points: np.ndarray) -> np.ndarray:
+    """Pixel points `(N, 17, 2)` followed by the midpoints of `LIMB_MIDPOINTS`: `(N, 25, 2)`."""
     midpoints = np.stack([(points[:, a] + points[:, b]) / 2 for a, b in LIMB_MIDPOINTS], axis=1)
-    return {
-        block: np.concatenate([sample_points(maps[i], at, VIEW_SIZE) for i in YOLO_KP_LAYERS], axis=2).astype(
-            np.float16
-        )
-        for block, at in (("yolokp", points), ("yolomid", midpoints))
-    }
+    return np.concatenate([points, midpoints], axis=1)
 
 
 def raw_blocks(
-    pose: PoseEstimator,
-    backbone,
+    network: CropFeatureNetwork,
     image_bgr: np.ndarray,
     pose_frame: PoseFrame,
     wanted: tuple[str, ...] | set[str] = BLOCKS,
 ) -> dict[str, np.ndarray]:
     """The `wanted` feature blocks of one photo (of `BLOCKS`), with `kp` and `size`; each has a leading axis of 2:
-    the photo, then its mirror image."""
+    the photo, then its mirror image. Both views go through the crop network as one batch."""
     wanted = set(wanted)
     if unknown := wanted - set(BLOCKS) - {"kp", "size"}:
         raise ValueError(
@@ -169,12 +131,13 @@ def raw_blocks(
     if not wanted & set(BLOCKS):
         return blocks
     _views, squares, points = mirrored_squares(crop, kp_views)
-    if "eff320_crop" in wanted:
-        blocks["eff320_crop"] = backbone.feature_maps(rgb(squares))["head"].mean(dim=(2, 3)).numpy()
-    if {"yolokp", "yolomid"} & wanted:
-        samples = point_samples(yolo_maps(pose, squares, YOLO_KP_LAYERS), points)
-        blocks |= {block: value for block, value in samples.items() if block in wanted}
-    return blocks
+    head, samples = network.run(rgb(squares), with_limb_midpoints(points))
+    computed = {
+        "eff320_crop": head,
+        "yolokp": samples[:, : len(MIRROR)].astype(np.float16),
+        "yolomid": samples[:, len(MIRROR) :].astype(np.float16),
+    }
+    return blocks | {block: value for block, value in computed.items() if block in wanted}
 
 
 VISIBLE = 0.3

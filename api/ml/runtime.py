@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from api.ml.blazepose import get_blazepose_estimator
 from api.ml.pose import POSE_ENGINES, PoseConfig, PoseEstimator, get_pose_estimator
+from api.ml.recognition_network import crop_network_for
 
 _config = PoseConfig()
 _live_imgsz = 480
@@ -56,22 +57,14 @@ def live_pose_config() -> PoseConfig:
 
 
 def default_recognizer():
-    """The shipped exercise recognizer, sharing this process's pose model."""
+    """The shipped exercise recognizer, reading the layers of this process's pose weights."""
     from api.ml.recognition import load_default_recognizer
 
-    estimator = pose_estimator()
+    network = crop_network_for(_config)
     with _lock:
-        if estimator not in _recognizers:
-            _recognizers[estimator] = load_default_recognizer(feature_network(estimator))
-        return _recognizers[estimator]
-
-
-def feature_network(estimator: PoseEstimator) -> PoseEstimator:
-    """The PyTorch pose network whose layers the recognizer reads: this one, or its PyTorch twin when pose runs on
-    ONNX Runtime (an ONNX graph has no layers to hook)."""
-    if estimator.config.backend == "torch":
-        return estimator
-    return get_pose_estimator(replace(estimator.config, backend="torch"))
+        if network not in _recognizers:
+            _recognizers[network] = load_default_recognizer(network)
+        return _recognizers[network]
 
 
 def warm_up() -> None:
@@ -87,7 +80,7 @@ def vision_status() -> dict:
     return {
         "pose": pose_estimator().loaded,
         "pose_weights": pose_estimator().config.weights_path().name,
-        "recognizer": pose_estimator() in _recognizers,
+        "recognizer": crop_network_for(_config) in _recognizers,
         "pose_engine": _pose_engine,
         "blazepose": get_blazepose_estimator().loaded,
     }

@@ -44,7 +44,7 @@ def test_onnx_matches_torch_on_real_photos(estimators, assets_dir, name):
 
 def test_export_happens_once_and_batches_of_mixed_shapes_work(estimators, assets_dir):
     _, onnx_pose, cache = estimators
-    exported = next(cache.glob("*.onnx"))
+    exported = onnx_pose.config.onnx_path()
     stamp = exported.stat().st_mtime_ns
     again = PoseEstimator(PoseConfig(backend="onnx", cache_dir=str(cache)))
     bus, zidane = (cv2.imread(str(assets_dir / name)) for name in ("bus.jpg", "zidane.jpg"))
@@ -56,13 +56,12 @@ def test_export_happens_once_and_batches_of_mixed_shapes_work(estimators, assets
 
 
 def test_recognition_works_when_pose_runs_on_onnx(estimators, assets_dir):
-    from api.ml import runtime
     from api.ml.analysis import analyse_photo
     from api.ml.recognition import LABELS, load_default_recognizer
+    from api.ml.recognition_network import crop_network_for
 
     _, onnx_pose, _ = estimators
-    assert runtime.feature_network(onnx_pose).config.backend == "torch"
-    recognizer = load_default_recognizer(runtime.feature_network(onnx_pose))
+    recognizer = load_default_recognizer(crop_network_for(onnx_pose.config))
     result = analyse_photo(cv2.imread(str(assets_dir / "zidane.jpg")), onnx_pose, recognizer).to_dict()
     assert result["persons"] and {row["label"] for row in result["exercise"]["top5"]} <= set(LABELS)
 

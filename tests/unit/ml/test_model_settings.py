@@ -51,6 +51,6 @@ def test_the_recognizer_and_the_motion_model_refuse_an_unknown_key(tmp_path):
         settings = json.loads((folder / "settings.json").read_text())
         (folder / "settings.json").write_text(json.dumps({**settings, "colour": "red"}))
     with pytest.raises(InvalidSettings, match="unknown key 'colour'"):
-        FeatureRecognizer.from_dir(tmp_path / "image", pose=None)
+        FeatureRecognizer.from_dir(tmp_path / "image", network=None)
     with pytest.raises(InvalidSettings, match="unknown key 'colour'"):
         MotionModel.load(tmp_path / "motion")

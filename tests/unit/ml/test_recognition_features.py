@@ -1,4 +1,4 @@
-"""Feature code of the exercise recognizer: geometry, mirroring, letterboxing, sampling, shapes, determinism.
+"""Feature code of the exercise recognizer: geometry, mirroring, letterboxing, shapes, determinism.
 
 Uses synthetic arrays and Ultralytics' own sample photos, never the internal data set."""
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from api.ml.pose import Person, PoseFrame
+from api.ml.pose import Person, PoseFrame, get_pose_estimator
 from api.ml.recognition import LABELS, block_vectors, feature_views
 from api.ml.recognition_features import (
     GEOMETRY_BLOCK_SIZE,
@@ -18,7 +18,6 @@ from api.ml.recognition_features import (
     geometry_block,
     letterbox,
     mirror_keypoints,
-    sample_points,
 )
 
 needs_backbone = pytest.mark.skipif(
@@ -98,17 +97,6 @@ def test_crop_box_grows_clips_and_falls_back_to_the_whole_image():
     assert crop_box((200, 100), [10, 10, 12, 12]) == (0, 0, 200, 100)
 
 
-def test_sample_points_reads_the_cell_under_each_point():
-    import torch
-
-    feature_map = torch.arange(2 * 4 * 4, dtype=torch.float32).reshape(1, 2, 4, 4)
-    # a 32 px square input over a 4x4 map: cell (row 1, col 2) is centred at x=20, y=12
-    values = sample_points(feature_map, np.array([[[20.0, 12.0], [4.0, 4.0]]]), 32)
-    assert values.shape == (1, 2, 2)
-    np.testing.assert_allclose(values[0, 0], [6.0, 22.0])
-    np.testing.assert_allclose(values[0, 1], [0.0, 16.0])
-
-
 def test_block_vectors_group_keypoint_samples_by_body_part_and_power_normalise():
     blocks = {
         "kp": np.stack([standing_keypoints(), mirror_keypoints(standing_keypoints(), 200)]),
@@ -140,11 +128,12 @@ def test_the_image_backbone_loads_real_imagenet_weights():
 
 
 @pytest.fixture(scope="module")
-def recognizer():
-    from api.ml.pose import get_pose_estimator
+def recognizer(tmp_path_factory):
+    from api.ml.pose import PoseConfig
     from api.ml.recognition import load_default_recognizer
+    from api.ml.recognition_network import crop_network_for
 
-    return load_default_recognizer(get_pose_estimator())
+    return load_default_recognizer(crop_network_for(PoseConfig(cache_dir=str(tmp_path_factory.mktemp("cache")))))
 
 
 def mirrored_frame(frame: PoseFrame) -> PoseFrame:
@@ -162,7 +151,7 @@ def mirrored_frame(frame: PoseFrame) -> PoseFrame:
 @pytest.mark.parametrize("name", ["zidane.jpg", "bus.jpg"])
 def test_photo_features_are_deterministic_and_the_mirror_view_matches_a_mirrored_photo(recognizer, name):
     image = sample_image(name)
-    frame = recognizer.extractor.pose.detect(image)
+    frame = get_pose_estimator().detect(image)
     views = recognizer.extractor.views(image, frame)
     assert views.shape[0] == 2 and views.shape[1] == recognizer.model.mean.shape[0]
     np.testing.assert_array_equal(views, recognizer.extractor.views(image, frame))
@@ -192,9 +181,7 @@ def test_a_photo_without_anybody_gets_no_label_but_a_top5(recognizer):
 def test_a_clip_averages_its_frames(recognizer):
     from api.ml.recognition import recognition_from_probabilities
 
-    samples = [
-        (image, recognizer.extractor.pose.detect(image)) for image in map(sample_image, ("bus.jpg", "zidane.jpg"))
-    ]
+    samples = [(image, get_pose_estimator().detect(image)) for image in map(sample_image, ("bus.jpg", "zidane.jpg"))]
     first, second = (recognizer.probabilities(image, frame) for image, frame in samples)
     assert np.abs(first - second).max() > 0.05, "two frames that vote differently"
     clip = recognizer.recognize_clip(samples)
@@ -208,7 +195,7 @@ def test_a_clip_averages_its_frames(recognizer):
 @needs_backbone
 def test_a_clip_with_the_main_persons_keypoints_is_recognised_with_its_motion(recognizer):
     image = sample_image("bus.jpg")
-    frame = recognizer.extractor.pose.detect(image)
+    frame = get_pose_estimator().detect(image)
     keypoints, times = np.stack([frame.main_person().keypoints] * 30), np.arange(30) / 10.0
     clip = recognizer.recognize_clip([(image, frame), (image, frame)], keypoints, times)
     votes = recognizer.probabilities(image, frame)
@@ -227,4 +214,4 @@ def test_raw_blocks_refuses_blocks_the_shipped_recognizer_does_not_compute():
     from api.ml.recognition_features import raw_blocks
 
     with pytest.raises(ValueError, match="yolo_whole"):
-        raw_blocks(None, None, np.zeros((20, 20, 3), np.uint8), PoseFrame((20, 20)), {"yolokp", "yolo_whole"})
+        raw_blocks(None, np.zeros((20, 20, 3), np.uint8), PoseFrame((20, 20)), {"yolokp", "yolo_whole"})
