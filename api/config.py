@@ -53,7 +53,7 @@ class Config:
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.POSE_WEIGHTS = os.environ.get("POSE_WEIGHTS", "")
         self.POSE_IMGSZ = _env_int("POSE_IMGSZ", 640)
-        self.POSE_BACKEND = os.environ.get("POSE_BACKEND", "torch")
+        self.POSE_BACKEND = os.environ.get("POSE_BACKEND", "onnx")
         # whose keypoints judge posture: yolo (yolo11n-pose), blazepose (MediaPipe Pose), auto (per exercise)
         self.POSE_ENGINE = os.environ.get("POSE_ENGINE", "yolo")
         self.WARM_MODELS = _env_bool("WARM_MODELS", True)

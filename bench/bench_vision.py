@@ -6,14 +6,15 @@
   in one batch, on ONNX Runtime) and the rest (crop, letterbox, geometry, linear model); photo_crop_network_torch_ms_p50
   the same network on PyTorch, and recognizer_onnx_vs_torch_max_prob_diff / _same_top5: the answers of the two on
   the same photos in this run
-- clip_wall_over_duration: wall time of a 30 fps clip's analysis over the clip's duration
-- pose_onnx_speedup: PyTorch pose time over ONNX Runtime pose time, same photos and size
+- clip_wall_over_duration: wall time of a 30 fps clip's analysis over the clip's duration, with the default
+  settings (`POSE_BACKEND` onnx); clip_wall_over_duration_torch_pose: the same with PyTorch pose
+- pose_torch_ms_p50, pose_onnx_ms_p50, pose_onnx_speedup: the pose model on each runtime, same photos and size
 - worker_rss_mb: resident memory of this process with the models loaded (what one gunicorn worker holds);
-  worker_rss_all_models_mb: the same at the end, with ONNX Runtime pose and BlazePose loaded too
+  worker_rss_all_models_mb: the same at the end, with PyTorch pose and BlazePose loaded too
 - blazepose_detector_ms_p50, blazepose_<lite|full|heavy>_ms_p50: BlazePose's person detector and each landmark
   model found (the vendored one, and those in `--blazepose-dir`, e.g. from `npm pack @mediapipe/pose`), per frame
-- clip_wall_over_duration_blazepose(_onnx_people): the same clip judged with POSE_ENGINE=blazepose (YOLO on
-  PyTorch or ONNX Runtime finding the people); clip_body_pose_ms_per_frame: BlazePose's share per sampled frame
+- clip_wall_over_duration_blazepose(_torch_people): the same clip judged with POSE_ENGINE=blazepose (YOLO on
+  ONNX Runtime or PyTorch finding the people); clip_body_pose_ms_per_frame: BlazePose's share per sampled frame
 
 `--clip PATH` times a real clip instead of the generated one.
 """
@@ -27,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -40,7 +42,7 @@ import ultralytics  # noqa: E402
 
 from api.ml.analysis import analyse_clip, analyse_photo  # noqa: E402
 from api.ml.blazepose import LANDMARK_MODELS, MODEL_DIR, BlazePoseConfig, BlazePoseEstimator  # noqa: E402
-from api.ml.pose import PoseConfig, PoseEstimator  # noqa: E402
+from api.ml.pose import PoseEstimator  # noqa: E402
 
 ROUNDS = 12
 
@@ -135,13 +137,13 @@ def recognizer_figures(images, pose: PoseEstimator, recognizer, cache: Path) -> 
     print(f"recognizer_onnx_vs_torch_same_top5: {same}")
 
 
-def clip_figures(clip: Path, pose: PoseEstimator, onnx: PoseEstimator, recognizer) -> None:
+def clip_figures(clip: Path, pose: PoseEstimator, torch_pose: PoseEstimator, recognizer) -> None:
     """Wall time over duration of one clip with each engine, the second run of each (models warm)."""
     for name, people, engine in (
         ("clip_wall_over_duration", pose, "yolo"),
-        ("clip_wall_over_duration_onnx_pose", onnx, "yolo"),
+        ("clip_wall_over_duration_torch_pose", torch_pose, "yolo"),
         ("clip_wall_over_duration_blazepose", pose, "blazepose"),
-        ("clip_wall_over_duration_blazepose_onnx_people", onnx, "blazepose"),
+        ("clip_wall_over_duration_blazepose_torch_people", torch_pose, "blazepose"),
     ):
         analyse_clip(clip, people, recognizer, "squat", engine=engine)
         result = analyse_clip(clip, people, recognizer, "squat", engine=engine)
@@ -198,12 +200,13 @@ def main() -> None:
 
     print(f"worker_rss_mb: {rss_mb():.0f}")
 
-    onnx = PoseEstimator(PoseConfig(backend="onnx", cache_dir=str(app.config["DATA_DIR"] / "model-cache")))
+    onnx, torch_pose = (PoseEstimator(replace(pose.config, backend=backend)) for backend in ("onnx", "torch"))
     torch_times, onnx_times = [], []
     for _ in range(ROUNDS):
         for _, _, image in images:
             onnx.detect(image)
-            torch_times.append(timed(lambda image=image: pose.detect(image)))
+            torch_pose.detect(image)
+            torch_times.append(timed(lambda image=image: torch_pose.detect(image)))
             onnx_times.append(timed(lambda image=image: onnx.detect(image)))
     print(f"pose_torch_ms_p50: {p50(torch_times):.1f}")
     print(f"pose_onnx_ms_p50: {p50(onnx_times):.1f}")
@@ -211,7 +214,7 @@ def main() -> None:
     blazepose_figures(images, pose, args.blazepose_dir)
     with tempfile.TemporaryDirectory() as folder:
         clip = args.clip or make_clip(Path(folder) / "clip.mp4", images[1][2])
-        clip_figures(clip, pose, onnx, recognizer)
+        clip_figures(clip, pose, torch_pose, recognizer)
     print(f"worker_rss_all_models_mb: {rss_mb():.0f}")
     with app.app_context():
         db.engine.dispose()

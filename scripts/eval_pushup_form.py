@@ -32,7 +32,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.ml.analysis import ClipSettings  # noqa: E402
-from api.ml.pose import Person, PoseConfig, PoseFrame, get_pose_estimator, split_by_score  # noqa: E402
+from api.ml.pose import (  # noqa: E402
+    POSE_BACKENDS,
+    Person,
+    PoseConfig,
+    PoseFrame,
+    get_pose_estimator,
+    split_by_score,
+)
 from api.ml.posture import SequenceAssessor, assess_sequence  # noqa: E402
 from api.ml.posture.assess import FORM_OK_SEVERITIES, rules_for  # noqa: E402
 from api.ml.posture.rules import floor  # noqa: E402
@@ -40,6 +47,7 @@ from api.ml.tracking import main_track, track_people  # noqa: E402
 from api.ml.video import iter_frames, probe_video  # noqa: E402
 
 LABELS = ("correct", "wrong")
+POSE_CACHE_DIR = "/tmp/fitcoach-model-cache"  # where the ONNX export of the pose weights goes
 FOLDS = 5
 # Each range stays within what the sources cited next to the thresholds allow.
 TUNING_GRID = {
@@ -58,9 +66,11 @@ SHIPPED = {
 }
 
 
-def extract_clip(path: Path, sample_fps: float, detect_conf: float, imgsz: int) -> np.ndarray:
+def extract_clip(path: Path, sample_fps: float, detect_conf: float, imgsz: int, backend: str) -> np.ndarray:
     """Every person the pose model finds in the sampled frames, as an object array for the cache."""
-    pose = get_pose_estimator(PoseConfig(imgsz=imgsz, conf=detect_conf, track_conf=detect_conf))
+    pose = get_pose_estimator(
+        PoseConfig(imgsz=imgsz, conf=detect_conf, track_conf=detect_conf, backend=backend, cache_dir=POSE_CACHE_DIR)
+    )
     images = [frame.image_bgr for frame in iter_frames(path, target_fps=sample_fps)]
     frames: list[PoseFrame] = []
     for start in range(0, len(images), 8):
@@ -221,6 +231,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--cache", type=Path, default=None, help="an .npz of raw detections, made on the first run")
     parser.add_argument("--imgsz", type=int, default=PoseConfig().imgsz, help="pose input size (a new cache each)")
+    parser.add_argument(
+        "--backend", choices=POSE_BACKENDS, default=PoseConfig().backend, help="pose runtime (a new cache each)"
+    )
     parser.add_argument("--detect-conf", type=float, default=0.1, help="lowest person score kept in the cache")
     parser.add_argument("--person-conf", type=float, default=PoseConfig().conf, help="person score the service uses")
     parser.add_argument(
@@ -237,7 +250,9 @@ def main() -> None:
     started = time.perf_counter()
     missing = [(label, p) for label, p in clips if f"{label}/{p.name}" not in cache]
     for n, (label, path) in enumerate(missing, 1):
-        cache[f"{label}/{path.name}"] = extract_clip(path, ClipSettings().sample_fps, args.detect_conf, args.imgsz)
+        cache[f"{label}/{path.name}"] = extract_clip(
+            path, ClipSettings().sample_fps, args.detect_conf, args.imgsz, args.backend
+        )
         if n % 10 == 0 or n == len(missing):
             print(f"pose: {n}/{len(missing)} clips, {time.perf_counter() - started:.0f} s", flush=True)
             if args.cache:

@@ -1,23 +1,29 @@
-"""Cache the pose sequences of the real clips, through the API's own clip path, for the motion recognizer.
+"""Cache the pose sequences and the voting frames' image features of the real clips, through the API's clip path.
 
     OMP_NUM_THREADS=2 python scripts/extract_clip_poses.py --data ../shared/data --out /work/cache/clip-poses
 
 Every clip of `exercise-clips/` (label: its folder), `pushup-form/` (label: push_up) and `rep-clips/` (label: its
-folder) goes through `analyse_clip` with ONNX pose (same keypoints as PyTorch, about twice as fast on a CPU) and a
-recognizer that only records what the clip path hands it: the main track's `(T, 17, 3)` keypoints and frame times,
-and the shipped image recognizer's probabilities on the voting frames. One `.npz` per clip (no pickled objects),
-written once: a rerun skips clips already cached. A file that does not decode is cached as an empty clip.
+folder) goes through `analyse_clip` with ONNX pose (the default) and a recognizer that only records what the clip
+path hands it: the main track's `(T, 17, 3)` keypoints and frame times, and the raw feature blocks
+(`raw_blocks`, the photo recognizer's input) of `RECORDED_FRAMES` evenly spaced frames with people in them, of
+which `vote_positions` are the frames the API votes on. The blocks depend on no trained model, so the photo
+recognizer can be trained on the frames and give the motion recognizer its votes from models that did not see
+the clip (`scripts/train_recognizer.py`). One `.npz` per clip (no pickled objects), written once: a rerun skips
+clips already cached. A file that does not decode is cached as an empty clip.
 
 Groups, for splits: the source (file-name prefix) for `exercise-clips/` and `rep-clips/`; `pushup-form/` is one
-source whose clips are grouped into runs cut from one video (see `pushup_form_groups`).
+source whose clips are grouped into runs cut from one video (see `pushup_form_groups`); `source_folds` deals them
+into the folds both trainers use.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,11 +32,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.exceptions import InvalidMedia  # noqa: E402
-from api.ml.analysis import analyse_clip  # noqa: E402
-from api.ml.recognition import Recognition  # noqa: E402
+from api.ml.analysis import ClipSettings, analyse_clip, evenly_spaced  # noqa: E402
+from api.ml.recognition import FEATURE_BLOCKS, FeatureExtractor, Recognition  # noqa: E402
 from api.ml.video import probe_video  # noqa: E402
 
 PUSHUP_FORM_SOURCE = "pushup-form"
+VOTES = ClipSettings().recognition_frames
+# Frames whose features are kept per clip: a multiple of the API's votes (less one), so the votes are among them.
+RECORDED_FRAMES = 3 * (VOTES - 1) + 1
+BLOCK_NAMES = ("eff320_crop", "yolokp", "yolomid", "kp", "size")
 # Clips cut from one video carry near numbers (the README's examples: wrong/11-15, correct/25-34, 101-104).
 SAME_VIDEO_MAX_NUMBER_GAP = 5
 
@@ -79,32 +89,54 @@ def list_clips(data: Path) -> list[ClipEntry]:
     return entries
 
 
-class RecordingRecognizer:
-    """A `Recognizer` that names nothing and keeps what the clip path gives it, with the image model's votes."""
+def vote_positions(recorded: int) -> list[int]:
+    """Which of `recorded` evenly spaced frames the API votes on: with fewer frames with people than
+    `RECORDED_FRAMES` every one is recorded and the votes are spread over them; otherwise every third."""
+    if recorded < RECORDED_FRAMES:
+        return evenly_spaced(recorded, VOTES)
+    return list(range(0, RECORDED_FRAMES, (RECORDED_FRAMES - 1) // (VOTES - 1)))
 
-    def __init__(self, image_recognizer):
-        self.image_recognizer = image_recognizer
+
+def source_folds(sources: np.ndarray, groups: np.ndarray, strict: bool = False) -> np.ndarray:
+    """A fold number per clip: one per source; `pushup-form` video groups dealt over them, largest first (or,
+    with `strict`, all of `pushup-form` one more fold)."""
+    names = sorted(set(sources) - {PUSHUP_FORM_SOURCE})
+    folds = np.array([names.index(s) if s != PUSHUP_FORM_SOURCE else -1 for s in sources])
+    if strict:
+        folds[folds < 0] = len(names)
+        return folds
+    sizes = Counter(groups[folds < 0])
+    for i, (group, _) in enumerate(sorted(sizes.items(), key=lambda item: (-item[1], item[0]))):
+        folds[groups == group] = i % len(names)
+    return folds
+
+
+class RecordingRecognizer:
+    """A `Recognizer` that names nothing and keeps what the clip path gives it: keypoints, times and the raw
+    feature blocks of the sampled frames."""
+
+    def __init__(self, extractor: FeatureExtractor):
+        self.extractor = extractor
         self.record: dict = {}
 
-    def empty(self) -> dict:
-        return {
-            "keypoints": np.zeros((0, 17, 3), np.float32),
-            "times_s": np.zeros(0),
-            "image_probabilities": np.zeros((0, len(self.image_recognizer.model.labels)), np.float32),
-        }
+    @staticmethod
+    def empty() -> dict:
+        return {"keypoints": np.zeros((0, 17, 3), np.float32), "times_s": np.zeros(0), "vote_positions": []}
 
     def record_clip(self, path: Path, pose) -> tuple[dict, tuple[int, int]]:
         """What `analyse_clip` hands the recognizer for this clip, and the clip's frame size."""
         self.record = self.empty()
-        analysis = analyse_clip(path, pose, self)
+        settings = dataclasses.replace(ClipSettings(), recognition_frames=RECORDED_FRAMES)
+        analysis = analyse_clip(path, pose, self, settings=settings)
         return self.record, analysis.image_size
 
     def recognize(self, image_bgr, pose_frame) -> Recognition:
         return Recognition(None, 0.0, [], "recorded")
 
     def recognize_clip(self, samples, keypoints=None, times_s=None) -> Recognition:
-        votes = [self.image_recognizer.probabilities(image, frame) for image, frame in samples]
-        self.record["image_probabilities"] = np.asarray(votes, dtype=np.float32)
+        frames = [self.extractor.blocks(image, frame) for image, frame in samples]
+        self.record |= {name: np.stack([blocks[name] for blocks in frames]) for name in BLOCK_NAMES}
+        self.record["vote_positions"] = vote_positions(len(frames))
         if keypoints is not None:
             self.record |= {"keypoints": keypoints, "times_s": np.asarray(times_s, dtype=np.float64)}
         return Recognition(None, 0.0, [], "recorded")
@@ -113,7 +145,6 @@ class RecordingRecognizer:
 def extract(data: Path, out: Path, model_cache: Path | None = None) -> None:
     """Cache every clip of `data` not yet cached in `out` (a clip that does not decode is cached as empty)."""
     from api.ml.pose import PoseConfig, get_pose_estimator
-    from api.ml.recognition import DEFAULT_MODEL_DIR, FeatureRecognizer
     from api.ml.recognition_network import crop_network_for
 
     out.mkdir(parents=True, exist_ok=True)
@@ -121,8 +152,7 @@ def extract(data: Path, out: Path, model_cache: Path | None = None) -> None:
     if not todo:
         return
     pose = get_pose_estimator(PoseConfig(backend="onnx", cache_dir=str(model_cache or out)))
-    image_recognizer = FeatureRecognizer.from_dir(DEFAULT_MODEL_DIR, crop_network_for(pose.config))
-    recorder = RecordingRecognizer(image_recognizer)
+    recorder = RecordingRecognizer(FeatureExtractor(crop_network_for(pose.config), FEATURE_BLOCKS))
     for entry in todo:
         started = time.perf_counter()
         name = entry.path.relative_to(data)
@@ -135,7 +165,6 @@ def extract(data: Path, out: Path, model_cache: Path | None = None) -> None:
         np.savez_compressed(
             out / entry.cache_name(data),
             **record,
-            image_labels=np.asarray(image_recognizer.model.labels),
             image_size=np.asarray(image_size),
             label=entry.label,
             source=entry.source,

@@ -1,20 +1,21 @@
 """Train the clip motion recognizer on the real clips, cross-validated by source, every choice inside the folds.
 
     OMP_NUM_THREADS=2 python scripts/train_motion_recognizer.py --data ../shared/data \\
-        --cache /work/cache/clip-poses --out models/motion-recognizer
+        --cache /work/cache/clip-poses --votes /work/cache/image-votes.npz --out models/motion-recognizer
 
-Clips come from the pose cache of `scripts/extract_clip_poses.py` (clips missing from it are extracted first, so
-this one command reproduces the model from the data). Each clip gives `motion_features` and the shipped image
-recognizer's mean probabilities on its four voting frames (that model saw only the gym photos, never a clip).
+Clips come from the pose cache of `scripts/extract_clip_poses.py`; their image votes (the photo recognizer's mean
+probabilities on the API's voting frames) come from `scripts/train_recognizer.py --votes`, which trains on these
+clips' frames too, so every vote is from a model that did not see the clip's fold: inside outer fold k, a training
+clip of fold j is voted on by a model without folds j and k, a held-out clip by the model without fold k, and the
+shipped model learns from each clip's out-of-fold votes.
 
 Splits: one fold per source (file-name prefix) of `exercise-clips/` and `rep-clips/`; the video groups of
 `pushup-form/` are dealt over those folds, so no source and no video is ever on both sides. Inside each outer
-fold the same split of the training part chooses the regularisation `C`, the weighting of the training clips (none,
-classes balanced, sources balanced), the fusion weight of the image model (by top-1 of the best guess) and then the
+fold the same split of the training part chooses the regularisation `C`, the weighting of the training clips
+(none or sources balanced), the fusion weight of the image model (by top-1 of the best guess) and then the
 naming threshold (the lowest at which the inner held-out answers that are named, after the motion check, are right
 at least `TARGET_PRECISION` of the time); every source weighs the same in both. The held-out
-fold is then judged once. `--strict` also reports the split where all of `pushup-form/` is one held-out source.
-The shipped model makes the same choices by the same procedure on all the clips.
+fold is then judged once. The shipped model makes the same choices by the same procedure on all the clips.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import argparse
 import json
 import sys
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,23 +33,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.ml.recognition import LinearModel  # noqa: E402
 from api.ml.recognition_motion import FEATURE_NAMES, MotionModel, check_motion, motion_features  # noqa: E402
+from scripts.extract_clip_poses import source_folds  # noqa: E402
 
 C_GRID = (0.1, 0.3, 1.0, 3.0)
-# How training clips are weighted: all alike, classes balanced, or sources balanced (pushup-form counts as one).
-WEIGHTINGS = ("none", "classes", "sources")
+# How training clips are weighted: all alike, or sources balanced (pushup-form counts as one). Balancing the classes
+# gives each one-clip class the weight of 95 push-ups, and a generated push-up then reads as a shoulder press.
+WEIGHTINGS = ("none", "sources")
 IMAGE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
 TARGET_PRECISION = 0.90
 FOUR = ("push_up", "plank", "squat", "pull_up")
-PUSHUP_FORM = "pushup-form"
 
 
 @dataclass
 class Clips:
-    """The cached clips as arrays: motion features, image probabilities and what each clip is."""
+    """The cached clips as arrays: motion features, image votes and what each clip is. `image` holds each clip's
+    votes from the image model without its fold, `image_inner[:, k]` those seen from inside outer fold k."""
 
     features: np.ndarray
     image: np.ndarray
+    image_inner: np.ndarray
     image_labels: tuple[str, ...]
     labels: np.ndarray
     sources: np.ndarray
@@ -60,34 +64,25 @@ class Clips:
         return len(self.labels)
 
 
-def load_clips(cache: Path) -> Clips:
+def load_clips(cache: Path, votes_file: Path) -> Clips:
     rows = [np.load(path) for path in sorted(cache.glob("*.npz"))]
     rows = [row for row in rows if len(row["times_s"])]
-    image = np.stack([row["image_probabilities"].mean(axis=0) for row in rows])
+    votes = np.load(votes_file)
+    order = {str(name): i for i, name in enumerate(votes["clips"])}
+    if sorted(order) != sorted(str(row["path"]) for row in rows):
+        raise SystemExit(f"{votes_file} votes on other clips than {cache}: run train_recognizer.py --votes again")
+    index = [order[str(row["path"])] for row in rows]
     return Clips(
         features=np.stack([motion_features(row["keypoints"], row["times_s"]) for row in rows]),
-        image=image,
-        image_labels=tuple(str(label) for label in rows[0]["image_labels"]),
+        image=votes["held_out"][index],
+        image_inner=votes["inner"][index],
+        image_labels=tuple(str(label) for label in votes["labels"]),
         labels=np.array([str(row["label"]) for row in rows]),
         sources=np.array([str(row["source"]) for row in rows]),
         groups=np.array([str(row["group"]) for row in rows]),
         paths=np.array([str(row["path"]) for row in rows]),
         keypoints=[row["keypoints"] for row in rows],
     )
-
-
-def source_folds(sources: np.ndarray, groups: np.ndarray, strict: bool = False) -> np.ndarray:
-    """A fold number per clip: one per source; `pushup-form` video groups dealt over them, largest first (or,
-    with `strict`, all of `pushup-form` one more fold)."""
-    names = sorted(set(sources) - {PUSHUP_FORM})
-    folds = np.array([names.index(s) if s != PUSHUP_FORM else -1 for s in sources])
-    if strict:
-        folds[folds < 0] = len(names)
-        return folds
-    sizes = Counter(groups[folds < 0])
-    for i, (group, _) in enumerate(sorted(sizes.items(), key=lambda item: (-item[1], item[0]))):
-        folds[groups == group] = i % len(names)
-    return folds
 
 
 def source_weights(sources: np.ndarray) -> np.ndarray:
@@ -106,7 +101,7 @@ def fit(features: np.ndarray, labels: np.ndarray, sources: np.ndarray, c: float,
     filled = np.where(np.isfinite(features), features, mean)
     scale = filled.std(axis=0)
     scale = np.where(scale > 1e-9, scale, 1.0)
-    model = LogisticRegression(C=c, class_weight="balanced" if weighting == "classes" else None, max_iter=5000)
+    model = LogisticRegression(C=c, max_iter=5000)
     model.fit(
         (filled - mean) / scale, labels, sample_weight=source_weights(sources) if weighting == "sources" else None
     )
@@ -194,7 +189,11 @@ def cross_validate(clips: Clips, folds: np.ndarray) -> Outcome:
     """Each fold judged once by a model whose every choice was made without it."""
     n = len(clips)
     outcome = Outcome(*(np.empty(n, dtype=object) for _ in range(6)), choices=[])
+    if clips.image_inner.shape[1] != len(np.unique(folds)):
+        raise SystemExit("the image votes were cross-validated over other folds")
+    every_clip = clips
     for fold in np.unique(folds):
+        clips = replace(every_clip, image=every_clip.image_inner[:, fold])
         train_index, test = np.flatnonzero(folds != fold), np.flatnonzero(folds == fold)
         choice = choose(clips, train_index)
         model = train(clips, train_index, choice)
@@ -270,14 +269,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
     parser.add_argument("--cache", type=Path, required=True, help="the pose cache of extract_clip_poses.py")
+    parser.add_argument("--votes", type=Path, required=True, help="the image votes of train_recognizer.py --votes")
     parser.add_argument("--out", type=Path, required=True, help="where to write the model")
-    parser.add_argument("--strict", action="store_true", help="also hold out all of pushup-form as one source")
     parser.add_argument("--verbose", action="store_true", help="one line per clip")
     args = parser.parse_args()
-    import extract_clip_poses
-
-    extract_clip_poses.extract(args.data, args.cache)
-    clips = load_clips(args.cache)
+    clips = load_clips(args.cache, args.votes)
     print(f"clips: {len(clips)}, features: {len(FEATURE_NAMES)}", flush=True)
     metrics = {"split": "source folds, pushup-form videos dealt over them"}
     outcome = cross_validate(clips, source_folds(clips.sources, clips.groups))
@@ -285,9 +281,6 @@ def main() -> None:
     if args.verbose:
         for i in np.argsort(clips.paths):
             print(f"{clips.paths[i]}: best {outcome.best[i]} ({outcome.confidence[i]:.2f}), named {outcome.named[i]}")
-    if args.strict:
-        strict = cross_validate(clips, source_folds(clips.sources, clips.groups, strict=True))
-        metrics["cross_validation_strict"] = report(clips, strict)
     everything = np.arange(len(clips))
     choice = choose(clips, everything)
     model = train(clips, everything, choice)

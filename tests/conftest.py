@@ -28,6 +28,14 @@ def data_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def pose_estimator(tmp_path_factory):
+    """The default pose model (ONNX Runtime), exported into a temporary model cache, not next to the weights."""
+    from api.ml.pose import PoseConfig, get_pose_estimator
+
+    return get_pose_estimator(PoseConfig(cache_dir=str(tmp_path_factory.mktemp("model-cache"))))
+
+
+@pytest.fixture(scope="session")
 def app(data_dir):
     from flask_migrate import upgrade
 

@@ -220,7 +220,8 @@ def clip_poses(
     return ClipPoses(images, times, people, tracks, main, body, engine, timing)
 
 
-def _evenly_spaced(count: int, wanted: int) -> list[int]:
+def evenly_spaced(count: int, wanted: int) -> list[int]:
+    """`wanted` (or all `count`) indices spread evenly over `range(count)`, first and last included."""
     if count == 0:
         return []
     return sorted(set(np.linspace(0, count - 1, min(wanted, count)).round().astype(int).tolist()))
@@ -234,7 +235,7 @@ def _recognise_clip(
     with_person = [i for i, frame in enumerate(people) if frame is not None and frame.persons]
     votes = [
         (images[i], people[i])
-        for i in (with_person[j] for j in _evenly_spaced(len(with_person), settings.recognition_frames))
+        for i in (with_person[j] for j in evenly_spaced(len(with_person), settings.recognition_frames))
     ]
     if not votes:
         return recognizer.recognize(images[0], people[0])

@@ -39,7 +39,7 @@ class PoseConfig:
     conf: float = 0.25
     track_conf: float = 0.1
     device: str = "cpu"
-    backend: str = "torch"
+    backend: str = "onnx"  # ONNX Runtime: the same keypoints as PyTorch, about twice as fast on a CPU
     cache_dir: str = ""
 
     def __post_init__(self):

@@ -31,6 +31,7 @@ from api.ml.settings_file import read_settings
 if TYPE_CHECKING:
     from api.ml.recognition_motion import MotionModel
 
+# The 30 labels of the gym photos and the classes the real clips and wild photos add (plank ... T-bar row).
 LABELS = (
     "bench_press",
     "biceps_curl",
@@ -42,15 +43,20 @@ LABELS = (
     "deadlift",
     "decline_bench_press",
     "dips",
+    "front_raise",
     "good_morning",
     "hammer_curl",
     "hip_thrust",
     "incline_bench_press",
+    "jumping_jack",
     "lat_pulldown",
     "lateral_raise",
     "leg_curl",
+    "leg_extension",
     "leg_press",
+    "leg_raise",
     "lunge",
+    "plank",
     "pull_up",
     "push_up",
     "romanian_deadlift",
@@ -58,7 +64,9 @@ LABELS = (
     "russian_twist",
     "shoulder_press",
     "shrug",
+    "sit_up",
     "squat",
+    "t_bar_row",
     "triceps_extension",
     "triceps_pushdown",
     "upright_row",

@@ -10,8 +10,7 @@ square, and its mirror, as one batch. For both we keep
 - `kp` and `size`: the keypoints themselves (mirrored with a left/right swap) and the photo's size, from which
   `geometry_block` gives the pose geometry.
 `recognition.py` turns the blocks into one vector; the mirror serves as training augmentation and test-time
-averaging. The blocks the ablations of the model card tried (the whole photo, pooled layers, other sizes) are
-computed by `scripts/recognition_ablation.py`, from the same helpers.
+averaging.
 """
 
 from __future__ import annotations
@@ -122,10 +121,7 @@ def raw_blocks(
     the photo, then its mirror image. Both views go through the crop network as one batch."""
     wanted = set(wanted)
     if unknown := wanted - set(BLOCKS) - {"kp", "size"}:
-        raise ValueError(
-            f"unknown feature blocks {sorted(unknown)}: the recognizer computes {', '.join(BLOCKS)}"
-            " (the ablation blocks are in scripts/recognition_ablation.py)"
-        )
+        raise ValueError(f"unknown feature blocks {sorted(unknown)}: the recognizer computes {', '.join(BLOCKS)}")
     crop, keypoints, kp_views = person_crop(image_bgr, pose_frame)
     blocks = keypoint_blocks(keypoints, (image_bgr.shape[1], image_bgr.shape[0]))
     if not wanted & set(BLOCKS):

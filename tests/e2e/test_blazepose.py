@@ -10,7 +10,6 @@ import pytest
 from api.ml.analysis import ClipSettings, clip_poses, decode_clip
 from api.ml.blazepose import BlazePoseConfig, BlazePoseTracker, get_blazepose_estimator, roi_from_person
 from api.ml.keypoints import KEYPOINT_INDEX
-from api.ml.pose import get_pose_estimator
 from api.ml.tracking import box_iou
 from tests.e2e.conftest import write_clip
 
@@ -31,8 +30,8 @@ def blazepose():
 
 
 @pytest.fixture(scope="module")
-def photos(assets_dir):
-    yolo = get_pose_estimator()
+def photos(assets_dir, pose_estimator):
+    yolo = pose_estimator
     images = {name: cv2.imread(str(assets_dir / name)) for name in ("bus.jpg", "zidane.jpg")}
     return {name: (image, yolo.detect(image)) for name, image in images.items()}
 
@@ -146,16 +145,16 @@ def test_the_api_counts_a_clip_from_blazepose(client, auth_headers, person_clip,
     assert body["posture"]["assessed"] is True and body["reps"]["count"] == 0
 
 
-def test_a_clip_gives_the_main_person_with_feet_and_world_coordinates(tmp_path, assets_dir):
+def test_a_clip_gives_the_main_person_with_feet_and_world_coordinates(tmp_path, assets_dir, pose_estimator):
     image = cv2.imread(str(assets_dir / "bus.jpg"))
     clip = write_clip(tmp_path / "bus.mp4", [np.roll(image, 3 * i, axis=1) for i in range(20)], fps=10)
     settings = ClipSettings()
     images, times = decode_clip(clip, settings)
-    poses = clip_poses(images, times, get_pose_estimator(), "blazepose", settings)
+    poses = clip_poses(images, times, pose_estimator, "blazepose", settings)
     assert poses.engine == "blazepose" and poses.body.shape == (len(images), 21, 6)
     feet = poses.body[:, [KEYPOINT_INDEX["left_heel"], KEYPOINT_INDEX["right_foot_index"]]]
     assert (feet[..., 2] > 0.3).all() and np.isfinite(feet[..., 3:]).all()
-    yolo = clip_poses(images, times, get_pose_estimator(), "yolo", settings)
+    yolo = clip_poses(images, times, pose_estimator, "yolo", settings)
     assert yolo.body.shape == (len(images), 21, 3) and not yolo.body[:, 17:, 2].any()
     assert sum(frame is not None for frame in poses.people) < sum(frame is not None for frame in yolo.people)
     hips = KEYPOINT_INDEX["left_hip"]

@@ -21,7 +21,11 @@ def iou(a, b) -> float:
 @pytest.fixture(scope="module")
 def estimators(tmp_path_factory):
     cache = tmp_path_factory.mktemp("model-cache")
-    return PoseEstimator(PoseConfig()), PoseEstimator(PoseConfig(backend="onnx", cache_dir=str(cache))), cache
+    return (
+        PoseEstimator(PoseConfig(backend="torch")),
+        PoseEstimator(PoseConfig(backend="onnx", cache_dir=str(cache))),
+        cache,
+    )
 
 
 @pytest.mark.parametrize("name", ["bus.jpg", "zidane.jpg"])

@@ -23,9 +23,9 @@ def networks(tmp_path_factory):
 
 
 @pytest.fixture(scope="module", params=["bus.jpg", "zidane.jpg"])
-def photo(request, assets_dir):
+def photo(request, assets_dir, pose_estimator):
     image = cv2.imread(str(assets_dir / request.param))
-    frame = get_pose_estimator().detect(image)
+    frame = pose_estimator.detect(image)
     crop, _, kp_views = person_crop(image, frame)
     _, squares, points = mirrored_squares(crop, kp_views)
     return image, frame, rgb(squares), with_limb_midpoints(points)
@@ -47,7 +47,7 @@ def test_the_pose_layers_are_those_ultralytics_runs(networks, photo):
 
     _, torch_network = networks
     _, _, squares, points = photo
-    pose = get_pose_estimator(PoseConfig())
+    pose = get_pose_estimator(PoseConfig(backend="torch"))
     layers, captured = pose.network_layers(), {}
     handles = [
         layers[i].register_forward_hook(lambda _m, _i, out, i=i: captured.update({i: out})) for i in YOLO_KP_LAYERS

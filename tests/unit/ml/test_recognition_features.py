@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from api.ml.pose import Person, PoseFrame, get_pose_estimator
+from api.ml.pose import Person, PoseFrame
 from api.ml.recognition import LABELS, block_vectors, feature_views
 from api.ml.recognition_features import (
     GEOMETRY_BLOCK_SIZE,
@@ -149,9 +149,9 @@ def mirrored_frame(frame: PoseFrame) -> PoseFrame:
 
 @needs_backbone
 @pytest.mark.parametrize("name", ["zidane.jpg", "bus.jpg"])
-def test_photo_features_are_deterministic_and_the_mirror_view_matches_a_mirrored_photo(recognizer, name):
+def test_photo_features_are_deterministic_and_the_mirror_view_matches_a_mirror(recognizer, name, pose_estimator):
     image = sample_image(name)
-    frame = get_pose_estimator().detect(image)
+    frame = pose_estimator.detect(image)
     views = recognizer.extractor.views(image, frame)
     assert views.shape[0] == 2 and views.shape[1] == recognizer.model.mean.shape[0]
     np.testing.assert_array_equal(views, recognizer.extractor.views(image, frame))
@@ -178,10 +178,10 @@ def test_a_photo_without_anybody_gets_no_label_but_a_top5(recognizer):
 
 
 @needs_backbone
-def test_a_clip_averages_its_frames(recognizer):
+def test_a_clip_averages_its_frames(recognizer, pose_estimator):
     from api.ml.recognition import recognition_from_probabilities
 
-    samples = [(image, get_pose_estimator().detect(image)) for image in map(sample_image, ("bus.jpg", "zidane.jpg"))]
+    samples = [(image, pose_estimator.detect(image)) for image in map(sample_image, ("bus.jpg", "zidane.jpg"))]
     first, second = (recognizer.probabilities(image, frame) for image, frame in samples)
     assert np.abs(first - second).max() > 0.05, "two frames that vote differently"
     clip = recognizer.recognize_clip(samples)
@@ -193,9 +193,9 @@ def test_a_clip_averages_its_frames(recognizer):
 
 
 @needs_backbone
-def test_a_clip_with_the_main_persons_keypoints_is_recognised_with_its_motion(recognizer):
+def test_a_clip_with_the_main_persons_keypoints_is_recognised_with_its_motion(recognizer, pose_estimator):
     image = sample_image("bus.jpg")
-    frame = get_pose_estimator().detect(image)
+    frame = pose_estimator.detect(image)
     keypoints, times = np.stack([frame.main_person().keypoints] * 30), np.arange(30) / 10.0
     clip = recognizer.recognize_clip([(image, frame), (image, frame)], keypoints, times)
     votes = recognizer.probabilities(image, frame)
@@ -215,3 +215,11 @@ def test_raw_blocks_refuses_blocks_the_shipped_recognizer_does_not_compute():
 
     with pytest.raises(ValueError, match="yolo_whole"):
         raw_blocks(None, np.zeros((20, 20, 3), np.uint8), PoseFrame((20, 20)), {"yolokp", "yolo_whole"})
+
+
+def test_the_shipped_models_name_only_the_recognition_labels():
+    from api.ml.recognition import DEFAULT_MODEL_DIR, LinearModel
+    from api.ml.recognition_motion import DEFAULT_MOTION_MODEL_DIR, MotionModel
+
+    assert LinearModel.load(DEFAULT_MODEL_DIR).labels == LABELS
+    assert set(MotionModel.load(DEFAULT_MOTION_MODEL_DIR).labels) <= set(LABELS)
