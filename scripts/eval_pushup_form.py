@@ -16,11 +16,18 @@ milliseconds, the state saved and restored between batches) and counts the clips
 (no re-run needed), and runs a nested 5-fold cross-validation grouped by video (clips numbered in a row in one
 folder count as one video): the best grid point on four folds is scored on the fifth, which is what tuning on these
 clips can be expected to give on new people and videos.
+
+`--poses DIR --engine yolo|blazepose` judges the body frames cached by `scripts/extract_poses.py` instead (the
+API's clip path, either engine; BlazePose's with world coordinates), so BlazePose's thresholds get the same tuning:
+
+    python scripts/eval_pushup_form.py --data ../shared/data/pushup-form --poses /work/cache/poses \
+        --engine blazepose --tune
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import itertools
 import sys
 import time
@@ -125,6 +132,21 @@ def streams_like_batch(keypoints: np.ndarray, fps: float, batch: dict, rng) -> b
         (r["index"], sorted(i["code"] for i in r["issues"])) for r in batch["reps"]["per_rep"]
     ]
     return same_reps and live["issues"] == batch["issues"] and live["form_ok"] == batch["form_ok"]
+
+
+def cached_bodies(folder: Path) -> dict[str, tuple[np.ndarray, float, tuple[int, int]]]:
+    """`{label/clip name: (body frames, fps, image size)}` of the push-up clips in an `extract_poses.py` cache."""
+    with open(folder / "index.csv") as index:
+        rows = [row for row in csv.DictReader(index) if row["clip"].startswith("pushup-form/")]
+    bodies = {}
+    for row in rows:
+        clip = np.load(folder / row["file"])
+        bodies[f"{row['label']}/{Path(row['clip']).name}"] = (
+            clip["body"],
+            float(clip["fps"]),
+            tuple(int(v) for v in clip["image_size"]),
+        )
+    return bodies
 
 
 def load_cache(path: Path | None) -> dict:
@@ -239,6 +261,8 @@ def main() -> None:
     parser.add_argument(
         "--track-conf", type=float, default=PoseConfig().track_conf, help="score from which a person extends a track"
     )
+    parser.add_argument("--poses", type=Path, default=None, help="an extract_poses.py cache to judge instead")
+    parser.add_argument("--engine", choices=("yolo", "blazepose"), default="yolo", help="whose frames in --poses")
     parser.add_argument("--verbose", action="store_true", help="one line per clip")
     parser.add_argument("--tune", action="store_true", help="score a threshold grid and cross-validate choosing")
     parser.add_argument(
@@ -246,9 +270,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     clips = [(label, p) for label in LABELS for p in sorted((args.data / label).glob("*.mp4"))]
-    cache = load_cache(args.cache)
+    bodies = cached_bodies(args.poses / args.engine) if args.poses else {}
+    cache = {} if args.poses else load_cache(args.cache)
     started = time.perf_counter()
-    missing = [(label, p) for label, p in clips if f"{label}/{p.name}" not in cache]
+    missing = [] if args.poses else [(label, p) for label, p in clips if f"{label}/{p.name}" not in cache]
     for n, (label, path) in enumerate(missing, 1):
         cache[f"{label}/{path.name}"] = extract_clip(
             path, ClipSettings().sample_fps, args.detect_conf, args.imgsz, args.backend
@@ -259,7 +284,11 @@ def main() -> None:
                 np.savez(args.cache, **cache)
     results, mismatches, rng = [], 0, np.random.default_rng(0)
     for label, path in clips:
-        keypoints, fps, size = main_person_keypoints(cache[f"{label}/{path.name}"], args.person_conf, args.track_conf)
+        name = f"{label}/{path.name}"
+        if args.poses:
+            keypoints, fps, size = bodies[name]
+        else:
+            keypoints, fps, size = main_person_keypoints(cache[name], args.person_conf, args.track_conf)
         assessment = assess_sequence("push_up", keypoints, fps, size).to_dict()
         results.append((label, path.name, assessment))
         if args.stream_check:
