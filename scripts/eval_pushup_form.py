@@ -71,6 +71,11 @@ SHIPPED = {
     "head_drop_max_deg": floor.HEAD_DROP_MAX_DEG,
     "elbow_flare_max_deg": floor.PUSH_UP_MAX_ELBOW_FLARE_DEG,
 }
+# On frames with world coordinates (BlazePose's) the rules apply their world thresholds.
+SHIPPED_WORLD = SHIPPED | {
+    "hip_line_tolerance_deg": floor.WORLD_HIP_LINE_TOLERANCE_DEG,
+    "elbow_flare_max_deg": floor.WORLD_PUSH_UP_MAX_ELBOW_FLARE_DEG,
+}
 
 
 def extract_clip(path: Path, sample_fps: float, detect_conf: float, imgsz: int, backend: str) -> np.ndarray:
@@ -226,14 +231,15 @@ def grouped_folds(names: list[str], labels: list[str]) -> np.ndarray:
     return np.array([fold_of[g] for g in groups])
 
 
-def tune(results: list[tuple[str, str, dict]]) -> None:
-    """Score the grid on all clips, then a nested cross-validation of choosing from it."""
+def tune(results: list[tuple[str, str, dict]], shipped: dict) -> None:
+    """Score the grid on all clips (`shipped`: the thresholds the rules applied), then a nested cross-validation
+    of choosing from it."""
     labels = np.array([label == "correct" for label, _, _ in results])
     combos = [dict(zip(TUNING_GRID, values, strict=True)) for values in itertools.product(*TUNING_GRID.values())]
-    combos.sort(key=lambda params: params != SHIPPED)
+    combos.sort(key=lambda params: params != shipped)
     verdicts = np.array([[form_ok_under(a, params) for _, _, a in results] for params in combos])
-    shipped = verdicts[0]
-    assert (shipped == np.array([a["form_ok"] for _, _, a in results])).all(), "replayed verdicts differ"
+    assert combos[0] == shipped, "the grid holds the shipped thresholds"
+    assert (verdicts[0] == np.array([a["form_ok"] for _, _, a in results])).all(), "replayed verdicts differ"
     accuracy = (verdicts == labels).mean(axis=1)
     best = int(np.argmax(accuracy))
     print(f"tuning grid: {len(combos)} points; shipped {accuracy[0]:.3f}; best in-sample {accuracy[best]:.3f}")
@@ -303,7 +309,7 @@ def main() -> None:
     if args.stream_check:
         print(f"live_stream_equals_batch: {len(results) - mismatches}/{len(results)} clips")
     if args.tune:
-        tune(results)
+        tune(results, SHIPPED_WORLD if args.poses and args.engine == "blazepose" else SHIPPED)
 
 
 if __name__ == "__main__":

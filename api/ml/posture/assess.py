@@ -62,16 +62,18 @@ def form_is_ok(issues: list[PostureIssue]) -> bool:
 
 @dataclass(kw_only=True)
 class Judgement:
-    """The checks judged on one window (a pose, a rep or a clip): their values and the faults among them."""
+    """The checks judged on one window (a pose, a rep or a clip): their values and the faults among them. `world`:
+    the frames carried world coordinates, so the rules' world thresholds apply."""
 
     issues: list[PostureIssue] = field(default_factory=list)
     measured: dict[str, float] = field(default_factory=dict)
+    world: bool = False
 
     def record(self, rule: Rule, value: float) -> None:
         """Note a judged check's value, and its issue when the value is a fault."""
         self.measured[rule.code] = round(float(value), 2)
-        if rule.is_fault(value):
-            self.issues.append(rule.issue(value))
+        if rule.is_fault(value, self.world):
+            self.issues.append(rule.issue(value, self.world))
 
     @property
     def score(self) -> int:
@@ -247,7 +249,9 @@ def assess_pose(exercise: str, keypoints, image_size: tuple[int, int]) -> Postur
     """Judge one pose (a photo). Range-of-motion checks need a clip and are skipped."""
     rules = rules_for(exercise)
     kp, view = _prepared(checked_frames([keypoints], image_size)[0])
-    result = PostureAssessment(exercise=exercise, view=view, angles=_angles_at(kp))
+    result = PostureAssessment(
+        exercise=exercise, view=view, angles=_angles_at(kp), world=measures.has_world_coordinates(kp)
+    )
     for rule in rules:
         reason = "range of motion needs a clip of a whole rep" if rule.scope == "rep" else view_reason(rule, view)
         value = None if reason else rule.value(kp)

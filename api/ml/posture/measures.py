@@ -164,6 +164,16 @@ def joint(kp: np.ndarray, name: str) -> np.ndarray | None:
     return point(kp, name) if KEYPOINT_INDEX[name] < len(kp) else None
 
 
+def has_world_coordinates(kp: np.ndarray) -> bool:
+    """Whether a frame carries world coordinates (BlazePose's 3D landmarks): finite ones for at least two joints,
+    not all at one point (a placeholder such as zeros is none)."""
+    if kp.shape[-1] < WORLD_CHANNELS:
+        return False
+    world = kp[..., IMAGE_CHANNELS:WORLD_CHANNELS].reshape(-1, 3)
+    finite = world[np.isfinite(world).all(axis=1)]
+    return len(finite) > 1 and float(np.ptp(finite, axis=0).max()) > 0
+
+
 def world_joint(kp: np.ndarray, name: str) -> np.ndarray | None:
     """A seen joint's world `(x, y, z)` in metres, when the frame carries finite world coordinates for it."""
     index = KEYPOINT_INDEX[name]

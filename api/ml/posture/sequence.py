@@ -29,6 +29,7 @@ from api.ml.posture.assess import (
     view_reason,
 )
 from api.ml.posture.issues import PostureIssue
+from api.ml.posture.measures import has_world_coordinates
 from api.ml.posture.rules import Rule
 from api.ml.posture.view import SIDE_JOINTS, keep_near_side, shoulder_width_ratio, view_of_ratio
 from api.ml.reps import MAX_GAP_S, REP_MOTIONS, Rep, RepCounter
@@ -84,6 +85,8 @@ class SequenceAssessor:
             code: PostureIssue.from_dict(issue) for code, issue in state.get("active", {}).items()
         }
         self.hold_s: float = state.get("hold_s", 0.0)
+        # Whether the frames carry world coordinates (BlazePose's landmarks): the rules' world thresholds apply.
+        self.world: bool = state.get("world", False)
 
     @classmethod
     def restore(cls, exercise: str, state: dict, rows: bytes) -> SequenceAssessor:
@@ -100,6 +103,7 @@ class SequenceAssessor:
             "judged": [_rep_assessment_state(item) for item in self.judged],
             "active": {code: issue.to_dict() for code, issue in self.active.items()},
             "hold_s": self.hold_s,
+            "world": self.world,
         }
 
     @property
@@ -155,7 +159,7 @@ class SequenceAssessor:
             final = self.counter.final_reps()
             if [item.rep for item in self.judged] != final:
                 self.judged = [self._judged_rep(rep) for rep in final]
-        result = SequenceAssessment(exercise=self.exercise, view=self.view, reps=list(self.judged))
+        result = SequenceAssessment(exercise=self.exercise, view=self.view, reps=list(self.judged), world=self.world)
         for rule in self.rules:
             column = self.rows[:, self.columns.index(rule.code)]
             values = [item.measured[rule.code] for item in self.judged if rule.code in item.measured]
@@ -186,6 +190,7 @@ class SequenceAssessor:
             raise InvalidKeypoints("frame times must increase", details={"t_s": t})
         if len(self.rows) and t - self.rows[-1, 0] < MIN_FRAME_INTERVAL_S:
             return False
+        self.world = self.world or has_world_coordinates(kp)
         ratio = shoulder_width_ratio(kp)
         if ratio is not None:
             self.view_counts[view_of_ratio(ratio)] += 1
@@ -222,7 +227,7 @@ class SequenceAssessor:
 
     def _judged_rep(self, rep: Rep) -> RepAssessment:
         """One rep judged on its frames, with the checks its view allows."""
-        judged = RepAssessment(rep)
+        judged = RepAssessment(rep, world=self.world)
         for rule in self.rules:
             if view_reason(rule, self.view) is None:
                 value = _window_value(rule, self.rows[:, self.columns.index(rule.code)], rep, self.rows[:, 0])
@@ -255,7 +260,8 @@ class SequenceAssessor:
             if len(measured) < max(MIN_MEASURED_FRAMES, LIVE_MEASURED_FRACTION * len(values)):
                 continue
             value = rule.summarise(measured)
-            self._set_active(rule.code, rule.issue(value) if rule.is_fault(value) else None, update)
+            faulty = rule.is_fault(value, self.world)
+            self._set_active(rule.code, rule.issue(value, self.world) if faulty else None, update)
 
     def _set_active(self, code: str, issue: PostureIssue | None, update: StreamUpdate) -> None:
         if issue and code not in self.active:

@@ -115,3 +115,36 @@ def test_a_foot_pointing_at_the_camera_is_not_read_as_a_raised_heel():
     foreshortened = with_feet(kp, points)
     assert m.heel_lift_deg(foreshortened) is None and m.knee_past_toes(foreshortened) is None
     assert m.heel_lift_deg(side_feet(kp, heel_rise_deg=30)) == pytest.approx(30.0, abs=0.01)
+
+
+def test_world_frames_are_judged_with_the_world_thresholds():
+    from api.ml.posture.rules.floor import HIP_LINE_TOLERANCE_DEG, WORLD_HIP_LINE_TOLERANCE_DEG
+
+    kp = side_pose(trunk_deg=90, hip_deg=180, shoulder_deg=90, elbow_deg=90)
+    sag = WORLD_HIP_LINE_NEUTRAL_DEG + (WORLD_HIP_LINE_TOLERANCE_DEG + HIP_LINE_TOLERANCE_DEG) / 2
+    frame = with_world(kp, sagging_body(sag, 30))  # past the world tolerance, within the image one
+    photo = assess_pose("plank", frame, SIZE)
+    sagging = next(issue for issue in photo.issues if issue.code == "hips_sagging")
+    assert photo.world and sagging.threshold == WORLD_HIP_LINE_TOLERANCE_DEG
+    assert photo.measured["hips_sagging"] < HIP_LINE_TOLERANCE_DEG
+    clip = assess_sequence("plank", np.stack([frame] * 10), 10.0, SIZE)
+    assert clip.world and "hips_sagging" in {issue.code for issue in clip.issues}
+    image_only = assess_pose("plank", with_world(kp, {}), SIZE)
+    assert not image_only.world and "hips_sagging" not in {issue.code for issue in image_only.issues}
+    placeholder = np.concatenate([frame[:, :3], np.zeros((len(frame), 3), np.float32)], axis=1)
+    assert not m.has_world_coordinates(placeholder) and m.has_world_coordinates(frame)
+
+
+def test_a_live_session_keeps_judging_world_frames_with_the_world_thresholds_after_a_restore():
+    from api.ml.posture import SequenceAssessor
+    from api.ml.posture.rules.floor import WORLD_HIP_LINE_TOLERANCE_DEG
+
+    kp = side_pose(trunk_deg=90, hip_deg=180, shoulder_deg=90, elbow_deg=90)
+    frames = np.stack([with_world(kp, sagging_body(WORLD_HIP_LINE_NEUTRAL_DEG + 17.5, 30)) for _ in range(12)])
+    assessor = SequenceAssessor("plank")
+    assessor.feed(frames[:6], np.arange(6) / 10)
+    restored = SequenceAssessor.restore("plank", assessor.state(), assessor.rows.tobytes())
+    assert restored.world and not SequenceAssessor.restore("plank", {}, b"").world
+    restored.feed(frames[6:], np.arange(6, 12) / 10)
+    issues = {issue.code: issue for issue in restored.finish().issues}
+    assert issues["hips_sagging"].threshold == WORLD_HIP_LINE_TOLERANCE_DEG

@@ -28,7 +28,8 @@ class Rule:
 
     `measure` reads one frame and returns a value or None (its `joints` are not visible); the value minus
     `baseline` (the measure's reading on good form, where keypoints are biased) is compared with `threshold`:
-    a fault when it is `above` (or `below`) it. `view` is the camera view the check needs, if any.
+    a fault when it is `above` (or `below`) it; on frames with world coordinates (BlazePose's landmarks) with
+    `world_threshold` where one is set. `view` is the camera view the check needs, if any.
     """
 
     code: str
@@ -45,6 +46,7 @@ class Rule:
     view: str | None = None
     scope: str = "frame"
     baseline: float = 0.0
+    world_threshold: float | None = None
 
     def __post_init__(self):
         if self.fault_when not in ("above", "below"):
@@ -60,8 +62,13 @@ class Rule:
         """A reading of `measure`, relative to the baseline."""
         return None if raw is None else float(raw) - self.baseline
 
-    def is_fault(self, value: float) -> bool:
-        return value > self.threshold if self.fault_when == "above" else value < self.threshold
+    def limit(self, world: bool = False) -> float:
+        """The threshold for frames with world coordinates (`world`) or without."""
+        return self.world_threshold if world and self.world_threshold is not None else self.threshold
+
+    def is_fault(self, value: float, world: bool = False) -> bool:
+        limit = self.limit(world)
+        return value > limit if self.fault_when == "above" else value < limit
 
     def summarise(self, values: np.ndarray) -> float:
         """One value for a window of frames: the best reached (rep scope) or the one that persists (frame scope)."""
@@ -70,14 +77,14 @@ class Rule:
             return float(np.min(values) if worst_first else np.max(values))
         return _percentile(values, 1.0 - PERSISTENCE_FRACTION if worst_first else PERSISTENCE_FRACTION)
 
-    def issue(self, value: float) -> PostureIssue:
+    def issue(self, value: float, world: bool = False) -> PostureIssue:
         return PostureIssue(
             code=self.code,
             message=self.message,
             correction=self.correction,
             severity=self.severity,
             measured=round(float(value), 2),
-            threshold=self.threshold,
+            threshold=self.limit(world),
             unit=self.unit,
         )
 
