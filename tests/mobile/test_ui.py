@@ -212,6 +212,19 @@ def test_result_of_a_clip_lists_each_rep(ui, demo):
     assert lines[0].startswith("Rep 1  |  form 90  |  2.1 s") and lines[1].endswith("Hips sagging")
 
 
+def test_a_clip_named_one_of_the_new_classes_shows_it_and_its_runners_up(ui, demo):
+    app = ui.app
+    clip = dict(demo["analysis"], media_type="video")
+    clip["exercise"] = {"label": "plank", "confidence": 0.97, "top5": [
+        {"label": "plank", "confidence": 0.97}, {"label": "t_bar_row", "confidence": 0.02},
+        {"label": "jumping_jack", "confidence": 0.01},
+    ]}  # fmt: skip
+    ui.go(app, "result", analysis=clip)
+    result = app.screens["result"]
+    assert result.exercise_text == "Plank  97%"
+    assert result.runners_up.startswith("Also possible: T bar row 2%, Jumping jack 1%")
+
+
 def test_plans_list_plan_weeks_day_and_mark_done(ui, demo):
     app = ui.app
     sign_in(ui)
