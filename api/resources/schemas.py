@@ -4,6 +4,8 @@ itself, so that no resource module imports another's."""
 
 from flask_restx import fields
 
+from api.ml.keypoints import BODY_KEYPOINT_NAMES
+from api.ml.pose import KEYPOINT_ENGINES
 from api.resources import rest_api
 from api.resources.common import UtcDateTime, nullable
 from api.vocabulary import ANALYSIS_STATUSES
@@ -57,6 +59,25 @@ posture_model = rest_api.model(
     },
 )
 reps_model = rest_api.model("Reps", {"count": fields.Integer(), "per_rep": fields.List(fields.Raw())})
+body_point_model = rest_api.model(
+    "BodyKeypoint",
+    {
+        "name": fields.String(enum=list(BODY_KEYPOINT_NAMES)),
+        "x": nullable(fields.Float(description="pixels")),
+        "y": nullable(fields.Float(description="pixels")),
+        "confidence": fields.Float(description="0 where the engine has no such joint (YOLO's feet) or lost it"),
+        "world": nullable(
+            fields.List(fields.Float, description="BlazePose's world x, y (down), z in metres from between the hips")
+        ),
+    },
+)
+body_model = rest_api.model(
+    "Body",
+    {
+        "engine": fields.String(enum=list(KEYPOINT_ENGINES), description="the pose engine that found these joints"),
+        "keypoints": fields.List(fields.Nested(body_point_model), description="COCO-17, then heels and toe tips"),
+    },
+)
 analysis_model = rest_api.model(
     "Analysis",
     {
@@ -70,6 +91,13 @@ analysis_model = rest_api.model(
         "posture": nullable(fields.Nested(posture_model, allow_null=True)),
         "reps": nullable(fields.Nested(reps_model, allow_null=True)),
         "image_size": fields.List(fields.Integer),
+        "body": nullable(
+            fields.Nested(
+                body_model,
+                allow_null=True,
+                description="the main person's joints that judged posture, on the annotated frame (photos, clips)",
+            )
+        ),
         "timing": nullable(fields.Raw()),
         "error": nullable(fields.String()),
     },

@@ -9,7 +9,7 @@ import pytest
 
 from api.ml.analysis import ClipSettings, clip_poses, decode_clip
 from api.ml.blazepose import BlazePoseConfig, BlazePoseTracker, get_blazepose_estimator, roi_from_person
-from api.ml.keypoints import KEYPOINT_INDEX
+from api.ml.keypoints import BODY_KEYPOINT_NAMES, FOOT_KEYPOINT_NAMES, KEYPOINT_INDEX
 from api.ml.tracking import box_iou
 from tests.e2e.conftest import write_clip
 
@@ -162,3 +162,43 @@ def test_a_clip_gives_the_main_person_with_feet_and_world_coordinates(tmp_path, 
     assert seen.sum() >= 15
     box = yolo.main.key_frame()[1].box
     assert np.abs(poses.body[seen, hips, :2] - yolo.body[seen, hips, :2]).max() < MAX_JOINT_ERROR * (box[3] - box[1])
+
+
+def body_points(answer: dict) -> dict:
+    return {point["name"]: point for point in answer["body"]["keypoints"]}
+
+
+def test_the_api_returns_the_joints_that_judged_the_photo_feet_and_world_included(
+    client, auth_headers, bus_jpg, blazepose_engine
+):
+    form = {"file": (io.BytesIO(bus_jpg), "bus.jpg"), "exercise": "squat"}
+    answer = client.post("/api/v1/analyses", headers=auth_headers, data=form).get_json()
+    assert answer["body"]["engine"] == "blazepose"
+    points = body_points(answer)
+    assert list(points) == list(BODY_KEYPOINT_NAMES)
+    heel, hip = points["left_heel"], points["left_hip"]
+    assert heel["confidence"] > 0.3 and heel["y"] > hip["y"]  # the feet, below the hips in the picture
+    assert len(heel["world"]) == 3 and heel["world"][1] > 0.5  # about a body's height below the hips, in metres
+    stored = client.get(f"/api/v1/analyses/{answer['id']}", headers=auth_headers).get_json()
+    assert stored["body"] == answer["body"]
+
+
+def test_with_yolo_the_body_has_no_feet_and_no_world(client, auth_headers, bus_jpg):
+    form = {"file": (io.BytesIO(bus_jpg), "bus.jpg"), "exercise": "squat"}
+    answer = client.post("/api/v1/analyses", headers=auth_headers, data=form).get_json()
+    points = body_points(answer)
+    assert answer["body"]["engine"] == "yolo" and points["left_hip"]["confidence"] > 0.3
+    assert all(points[name]["confidence"] == 0 for name in FOOT_KEYPOINT_NAMES)
+    assert all(point["world"] is None for point in points.values())
+
+
+def test_a_clip_answer_carries_blazepose_body_on_its_key_frame(
+    client, auth_headers, tmp_path, assets_dir, blazepose_engine
+):
+    image = cv2.imread(str(assets_dir / "bus.jpg"))
+    clip = write_clip(tmp_path / "bus.mp4", [np.roll(image, 3 * i, axis=1) for i in range(20)], fps=10)
+    form = {"file": (io.BytesIO(clip.read_bytes()), "bus.mp4"), "exercise": "squat"}
+    answer = client.post("/api/v1/analyses", headers=auth_headers, data=form).get_json()
+    points = body_points(answer)
+    assert answer["body"]["engine"] == "blazepose" and answer["timing"]["pose_engine"] == "blazepose"
+    assert points["right_foot_index"]["confidence"] > 0.3 and len(points["right_foot_index"]["world"]) == 3
