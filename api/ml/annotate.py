@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from api.ml.keypoints import SKELETON_EDGES
+from api.ml.keypoints import BODY_EDGES, IMAGE_CHANNELS, SKELETON_EDGES
 
 if TYPE_CHECKING:
     from api.ml.analysis import Analysis
@@ -24,11 +24,11 @@ def _scale(image: np.ndarray) -> float:
     return max(image.shape[:2]) / 640
 
 
-def _draw_person(canvas: np.ndarray, box, keypoints: np.ndarray, color, scale: float) -> None:
+def _draw_person(canvas: np.ndarray, box, keypoints: np.ndarray, color, scale: float, edges=SKELETON_EDGES) -> None:
     x1, y1, x2, y2 = (int(v) for v in box)
     thickness = max(1, int(2 * scale))
     cv2.rectangle(canvas, (x1, y1), (x2, y2), color, thickness)
-    for a, b in SKELETON_EDGES:
+    for a, b in edges:
         if keypoints[a, 2] >= VISIBLE_CONFIDENCE and keypoints[b, 2] >= VISIBLE_CONFIDENCE:
             pa = (int(keypoints[a, 0]), int(keypoints[a, 1]))
             pb = (int(keypoints[b, 0]), int(keypoints[b, 1]))
@@ -52,22 +52,27 @@ def _panel_lines(analysis: Analysis) -> list[tuple[str, tuple]]:
     if analysis.rep_count is not None:
         lines.append((f"reps: {analysis.rep_count}", INK))
     for name, value in list(posture.angles.items())[:4]:
-        lines.append((f"{name.replace('_', ' ')}: {value:.0f} deg", INK))
+        lines.append((f"{name.removesuffix('_deg').replace('_', ' ')}: {value:.0f} deg", INK))
     for issue in posture.issues[:3]:
         lines.append((issue.message, BAD))
     return lines
 
 
 def annotate(analysis: Analysis) -> bytes:
-    """A JPEG of the analysis' key frame with every person's skeleton, the main person highlighted, and a text
-    panel."""
+    """A JPEG of the analysis' key frame with every person's skeleton, the main person highlighted (with the joints
+    that judged posture: BlazePose's feet too), and a text panel."""
     canvas = analysis.key_frame.copy()
     scale = _scale(canvas)
     form_ok = analysis.posture.form_ok
     for person in analysis.persons:
         _draw_person(canvas, person.box, person.keypoints, (180, 180, 180), scale)
     if (key := analysis.key_person) is not None:
-        _draw_person(canvas, key.box, key.keypoints, BAD if form_ok is False else GOOD, scale)
+        color = BAD if form_ok is False else GOOD
+        if analysis.body is not None:
+            joints = np.nan_to_num(analysis.body.frame[:, :IMAGE_CHANNELS])
+            _draw_person(canvas, key.box, joints, color, scale, BODY_EDGES)
+        else:
+            _draw_person(canvas, key.box, key.keypoints, color, scale)
     font_scale = 0.55 * scale
     line_height = int(24 * scale)
     lines = _panel_lines(analysis)

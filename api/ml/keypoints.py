@@ -55,6 +55,12 @@ SKELETON_EDGES = tuple(
         ("right_eye", "right_ear"),
     )
 )
+# The body layout's skeleton: COCO's, and each foot's triangle of ankle, heel and toe tip.
+BODY_EDGES = SKELETON_EDGES + tuple(
+    (KEYPOINT_INDEX[f"{side}_{a}"], KEYPOINT_INDEX[f"{side}_{b}"])
+    for side in ("left", "right")
+    for a, b in (("ankle", "heel"), ("heel", "foot_index"), ("ankle", "foot_index"))
+)
 KEYPOINT_COUNT = len(KEYPOINT_NAMES)
 BODY_KEYPOINT_COUNT = len(BODY_KEYPOINT_NAMES)
 # Channels of a body-layout frame: x, y, confidence in pixels, then (optionally) world x, y, z in metres.
