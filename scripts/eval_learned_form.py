@@ -16,7 +16,6 @@ forests lean on, by check.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import warnings
 from collections import Counter
@@ -37,6 +36,7 @@ from eval_pushup_form import same_video_groups  # noqa: E402
 
 from api.ml.posture import SequenceAssessor  # noqa: E402
 from api.ml.posture.assess import rules_for  # noqa: E402
+from scripts.extract_poses import cached_clips  # noqa: E402
 
 CODES = tuple(rule.code for rule in rules_for("push_up"))
 PERCENTILES = (10, 50, 90)
@@ -69,10 +69,9 @@ def load(cache: Path) -> tuple:
     feature names."""
     names, labels, features, verdicts = [], [], {e: [] for e in ENGINES}, {e: [] for e in ENGINES}
     for engine in ENGINES:
-        with open(cache / engine / "index.csv") as index:
-            rows = [row for row in csv.DictReader(index) if row["label"] in ("correct", "wrong")]
-        for row in rows:
-            clip = np.load(cache / engine / row["file"])
+        for row, clip in cached_clips(cache / engine):
+            if row["label"] not in ("correct", "wrong"):
+                continue
             values, form_ok = clip_features(clip["body"], clip["times_s"])
             features[engine].append(list(values.values()))
             verdicts[engine].append(not form_ok)

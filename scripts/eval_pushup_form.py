@@ -27,7 +27,6 @@ API's clip path, either engine; BlazePose's with world coordinates), so BlazePos
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
 import sys
 import time
@@ -52,6 +51,7 @@ from api.ml.posture.assess import FORM_OK_SEVERITIES, rules_for  # noqa: E402
 from api.ml.posture.rules import floor  # noqa: E402
 from api.ml.tracking import main_track, track_people  # noqa: E402
 from api.ml.video import iter_frames, probe_video  # noqa: E402
+from scripts.extract_poses import cached_clips  # noqa: E402
 
 LABELS = ("correct", "wrong")
 POSE_CACHE_DIR = "/tmp/fitcoach-model-cache"  # where the ONNX export of the pose weights goes
@@ -141,17 +141,15 @@ def streams_like_batch(keypoints: np.ndarray, fps: float, batch: dict, rng) -> b
 
 def cached_bodies(folder: Path) -> dict[str, tuple[np.ndarray, float, tuple[int, int]]]:
     """`{label/clip name: (body frames, fps, image size)}` of the push-up clips in an `extract_poses.py` cache."""
-    with open(folder / "index.csv") as index:
-        rows = [row for row in csv.DictReader(index) if row["clip"].startswith("pushup-form/")]
-    bodies = {}
-    for row in rows:
-        clip = np.load(folder / row["file"])
-        bodies[f"{row['label']}/{Path(row['clip']).name}"] = (
+    return {
+        f"{row['label']}/{Path(row['clip']).name}": (
             clip["body"],
             float(clip["fps"]),
             tuple(int(v) for v in clip["image_size"]),
         )
-    return bodies
+        for row, clip in cached_clips(folder)
+        if row["clip"].startswith("pushup-form/")
+    }
 
 
 def load_cache(path: Path | None) -> dict:

@@ -8,7 +8,6 @@ exercise and per engine.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
@@ -19,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api.ml.posture import assess_sequence  # noqa: E402
 from api.ml.posture.measures import elbow_angle_deg  # noqa: E402
 from api.ml.reps import count_reps  # noqa: E402
+from scripts.extract_poses import cached_clips  # noqa: E402
 
 # Dips have no posture rules yet: their reps are counted on the elbow as a row's are (straight arms at rest).
 COUNTED_AS = {"dips": "row"}
@@ -43,14 +43,10 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", default=["yolo", "blazepose"])
     args = parser.parse_args()
     for engine in args.engines:
-        folder = args.cache / engine
         per_exercise: dict[str, list[tuple[int, int]]] = {}
-        with open(folder / "index.csv") as index:
-            rows = list(csv.DictReader(index))
-        for row in rows:
+        for row, clip in cached_clips(args.cache / engine):
             if int(row["reps"]) < 1:
                 continue
-            clip = np.load(folder / row["file"])
             exercise = str(clip["exercise"])
             size = tuple(int(v) for v in clip["image_size"])
             got = counted(exercise, clip["body"], float(clip["fps"]), size)

@@ -33,14 +33,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.exceptions import InvalidMedia  # noqa: E402
 from api.ml.analysis import ClipSettings, analyse_clip, evenly_spaced  # noqa: E402
-from api.ml.recognition import FEATURE_BLOCKS, FeatureExtractor, Recognition  # noqa: E402
+from api.ml.recognition import FEATURE_BLOCKS, FeatureExtractor, Recognition, needed_blocks  # noqa: E402
 from api.ml.video import probe_video  # noqa: E402
 
 PUSHUP_FORM_SOURCE = "pushup-form"
 VOTES = ClipSettings().recognition_frames
 # Frames whose features are kept per clip: a multiple of the API's votes (less one), so the votes are among them.
 RECORDED_FRAMES = 3 * (VOTES - 1) + 1
-BLOCK_NAMES = ("eff320_crop", "yolokp", "yolomid", "kp", "size")
+# The raw blocks the shipped features are computed from, as `FeatureExtractor.blocks` gives them.
+BLOCK_NAMES = (*sorted(needed_blocks(FEATURE_BLOCKS)), "kp", "size")
 # Clips cut from one video carry near numbers (the README's examples: wrong/11-15, correct/25-34, 101-104).
 SAME_VIDEO_MAX_NUMBER_GAP = 5
 

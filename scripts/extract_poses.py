@@ -24,6 +24,7 @@ import argparse
 import csv
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +133,14 @@ def write_index(out: Path, engine: str) -> int:
         writer.writeheader()
         writer.writerows(rows)
     return len(rows)
+
+
+def cached_clips(folder: Path) -> Iterator[tuple[dict, np.lib.npyio.NpzFile]]:
+    """Each clip one engine's cache lists in its `index.csv` (`write_index`): the row and the clip's `.npz`."""
+    with open(folder / "index.csv") as index:
+        rows = list(csv.DictReader(index))
+    for row in rows:
+        yield row, np.load(folder / row["file"])
 
 
 def main() -> None:
