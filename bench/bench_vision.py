@@ -150,6 +150,8 @@ def clip_figures(clip: Path, pose: PoseEstimator, torch_pose: PoseEstimator, rec
         print(f"{name}: {result.timing['realtime_factor']:.3f}")
         if engine == "blazepose" and people is pose:
             print(f"clip_body_pose_ms_per_frame: {result.timing['body_pose_ms_per_frame']:.1f}")
+        if engine == "yolo" and people is pose:  # BlazePose follows the person for the motion recognizer
+            print(f"clip_motion_body_pose_ms_per_frame: {result.timing['motion_body_pose_ms_per_frame']:.1f}")
     print(f"clip_frames_analysed: {result.timing['frames_analysed']}")
 
 

@@ -4,7 +4,8 @@
 
 Every clip of `exercise-clips/` (label: its folder), `pushup-form/` (label: push_up) and `rep-clips/` (label: its
 folder) goes through `analyse_clip` with ONNX pose (the default) and a recognizer that only records what the clip
-path hands it: the main track's `(T, 17, 3)` keypoints and frame times, and the raw feature blocks
+path hands it: the main track's `(T, 17, 3)` keypoints and frame times, BlazePose's `(T', 21, 6)` body frames of
+that person with their world coordinates (`body`, `body_times_s`), and the raw feature blocks
 (`raw_blocks`, the photo recognizer's input) of `RECORDED_FRAMES` evenly spaced frames with people in them, of
 which `vote_positions` are the frames the API votes on. The blocks depend on no trained model, so the photo
 recognizer can be trained on the frames and give the motion recognizer its votes from models that did not see
@@ -33,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.exceptions import InvalidMedia  # noqa: E402
 from api.ml.analysis import ClipSettings, analyse_clip, evenly_spaced  # noqa: E402
-from api.ml.recognition import FEATURE_BLOCKS, FeatureExtractor, Recognition, needed_blocks  # noqa: E402
+from api.ml.keypoints import BODY_KEYPOINT_COUNT, WORLD_CHANNELS  # noqa: E402
+from api.ml.recognition import FEATURE_BLOCKS, ClipMotion, FeatureExtractor, Recognition, needed_blocks  # noqa: E402
 from api.ml.video import probe_video  # noqa: E402
 
 PUSHUP_FORM_SOURCE = "pushup-form"
@@ -113,8 +115,10 @@ def source_folds(sources: np.ndarray, groups: np.ndarray, strict: bool = False) 
 
 
 class RecordingRecognizer:
-    """A `Recognizer` that names nothing and keeps what the clip path gives it: keypoints, times and the raw
-    feature blocks of the sampled frames."""
+    """A `Recognizer` that names nothing and keeps what the clip path gives it: keypoints, times, BlazePose's body
+    frames and the raw feature blocks of the sampled frames."""
+
+    uses_world_motion = True
 
     def __init__(self, extractor: FeatureExtractor):
         self.extractor = extractor
@@ -122,7 +126,13 @@ class RecordingRecognizer:
 
     @staticmethod
     def empty() -> dict:
-        return {"keypoints": np.zeros((0, 17, 3), np.float32), "times_s": np.zeros(0), "vote_positions": []}
+        return {
+            "keypoints": np.zeros((0, 17, 3), np.float32),
+            "times_s": np.zeros(0),
+            "body": np.zeros((0, BODY_KEYPOINT_COUNT, WORLD_CHANNELS), np.float32),
+            "body_times_s": np.zeros(0),
+            "vote_positions": [],
+        }
 
     def record_clip(self, path: Path, pose) -> tuple[dict, tuple[int, int]]:
         """What `analyse_clip` hands the recognizer for this clip, and the clip's frame size."""
@@ -134,12 +144,14 @@ class RecordingRecognizer:
     def recognize(self, image_bgr, pose_frame) -> Recognition:
         return Recognition(None, 0.0, [], "recorded")
 
-    def recognize_clip(self, samples, keypoints=None, times_s=None) -> Recognition:
+    def recognize_clip(self, samples, motion: ClipMotion | None = None) -> Recognition:
         frames = [self.extractor.blocks(image, frame) for image, frame in samples]
         self.record |= {name: np.stack([blocks[name] for blocks in frames]) for name in BLOCK_NAMES}
         self.record["vote_positions"] = vote_positions(len(frames))
-        if keypoints is not None:
-            self.record |= {"keypoints": keypoints, "times_s": np.asarray(times_s, dtype=np.float64)}
+        if motion is not None:
+            self.record |= {"keypoints": motion.keypoints, "times_s": np.asarray(motion.times_s, dtype=np.float64)}
+        if motion is not None and motion.body is not None:
+            self.record |= {"body": motion.body.astype(np.float32), "body_times_s": motion.body_times_s}
         return Recognition(None, 0.0, [], "recorded")
 
 

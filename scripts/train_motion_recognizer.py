@@ -31,8 +31,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.ml.recognition import LinearModel  # noqa: E402
-from api.ml.recognition_motion import FEATURE_NAMES, MotionModel, check_motion, motion_features  # noqa: E402
+from api.ml.recognition import ClipMotion, LinearModel  # noqa: E402
+from api.ml.recognition_motion import (  # noqa: E402
+    FEATURE_NAMES,
+    KEYPOINT_FEATURE_NAMES,
+    MotionModel,
+    check_motion,
+    motion_features,
+)
 from scripts.extract_clip_poses import source_folds  # noqa: E402
 
 C_GRID = (0.1, 0.3, 1.0, 3.0)
@@ -42,6 +48,9 @@ WEIGHTINGS = ("none", "sources")
 IMAGE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
 TARGET_PRECISION = 0.90
+# Each training clip is also learnt without its world coordinates (as if BlazePose had lost the person), at this
+# weight, so that such a clip is judged from its image keypoints rather than from the training average.
+WITHOUT_WORLD_WEIGHT = 0.5
 FOUR = ("push_up", "plank", "squat", "pull_up")
 
 
@@ -67,13 +76,20 @@ class Clips:
 def load_clips(cache: Path, votes_file: Path) -> Clips:
     rows = [np.load(path) for path in sorted(cache.glob("*.npz"))]
     rows = [row for row in rows if len(row["times_s"])]
+    if any("body" not in row for row in rows):
+        raise SystemExit(f"{cache} has clips without BlazePose's body frames: run extract_clip_poses.py again")
     votes = np.load(votes_file)
     order = {str(name): i for i, name in enumerate(votes["clips"])}
     if sorted(order) != sorted(str(row["path"]) for row in rows):
         raise SystemExit(f"{votes_file} votes on other clips than {cache}: run train_recognizer.py --votes again")
     index = [order[str(row["path"])] for row in rows]
     return Clips(
-        features=np.stack([motion_features(row["keypoints"], row["times_s"]) for row in rows]),
+        features=np.stack(
+            [
+                motion_features(ClipMotion(row["keypoints"], row["times_s"], row["body"], row["body_times_s"]))
+                for row in rows
+            ]
+        ),
         image=votes["held_out"][index],
         image_inner=votes["inner"][index],
         image_labels=tuple(str(label) for label in votes["labels"]),
@@ -93,7 +109,8 @@ def source_weights(sources: np.ndarray) -> np.ndarray:
 
 
 def fit(features: np.ndarray, labels: np.ndarray, sources: np.ndarray, c: float, weighting: str) -> LinearModel:
-    """Standardised multinomial logistic regression; NaN features read as the training mean."""
+    """Standardised multinomial logistic regression on the clips, and again on them without their world
+    coordinates (`WITHOUT_WORLD_WEIGHT`); NaN features read as the training mean."""
     from sklearn.linear_model import LogisticRegression
 
     mean = np.nanmean(features, axis=0)
@@ -101,9 +118,14 @@ def fit(features: np.ndarray, labels: np.ndarray, sources: np.ndarray, c: float,
     filled = np.where(np.isfinite(features), features, mean)
     scale = filled.std(axis=0)
     scale = np.where(scale > 1e-9, scale, 1.0)
+    without_world = filled.copy()
+    without_world[:, len(KEYPOINT_FEATURE_NAMES) :] = mean[len(KEYPOINT_FEATURE_NAMES) :]
+    weights = source_weights(sources) if weighting == "sources" else np.ones(len(labels))
     model = LogisticRegression(C=c, max_iter=5000)
     model.fit(
-        (filled - mean) / scale, labels, sample_weight=source_weights(sources) if weighting == "sources" else None
+        (np.vstack([filled, without_world]) - mean) / scale,
+        np.concatenate([labels, labels]),
+        sample_weight=np.concatenate([weights, WITHOUT_WORLD_WEIGHT * weights]),
     )
     return LinearModel(tuple(model.classes_), mean, scale, model.coef_, model.intercept_)
 

@@ -15,7 +15,7 @@ import numpy as np
 
 import api.ml  # noqa: F401  (offline Ultralytics before it is imported)
 from api.ml.pose import PoseFrame
-from api.ml.recognition import MIN_CONFIDENCE, Recognition, recognition_from_probabilities
+from api.ml.recognition import MIN_CONFIDENCE, ClipMotion, Recognition, recognition_from_probabilities
 
 DEFAULT_IMGSZ = 224
 CACHE_SIZE = 4
@@ -23,6 +23,8 @@ CACHE_SIZE = 4
 
 class YoloClassifierRecognizer:
     """`Recognizer` over a trained YOLO11 classify (or detect) model whose class names are the labels."""
+
+    uses_world_motion = False
 
     def __init__(self, weights_path: str | Path, task: str, class_names: list[str],
                  min_confidence: float = MIN_CONFIDENCE, device: str = "cpu"):  # fmt: skip
@@ -53,7 +55,7 @@ class YoloClassifierRecognizer:
         )
 
     def recognize_clip(
-        self, samples: list[tuple[np.ndarray, PoseFrame]], keypoints: np.ndarray | None = None, times_s=None
+        self, samples: list[tuple[np.ndarray, PoseFrame]], motion: ClipMotion | None = None
     ) -> Recognition:
         """The average of the sampled frames' scores (a user's model sees frames only, not the motion)."""
         scores = np.mean([self.probabilities(image) for image, _ in samples], axis=0)

@@ -13,7 +13,7 @@ from api.ml.blazepose import BlazePoseEstimator, BlazePoseTracker, get_blazepose
 from api.ml.keypoints import BODY_KEYPOINT_COUNT, IMAGE_CHANNELS, WORLD_CHANNELS, BodyPose, pad_to_body_layout
 from api.ml.pose import POSE_ENGINES, Person, PoseEstimator, PoseFrame
 from api.ml.posture import PostureAssessment, assess_pose, assess_sequence, has_rules
-from api.ml.recognition import Recognition, Recognizer
+from api.ml.recognition import ClipMotion, Recognition, Recognizer
 from api.ml.tracking import Track, main_track, track_people
 from api.ml.video import VideoInfo, iter_frames, probe_video
 
@@ -234,10 +234,15 @@ def evenly_spaced(count: int, wanted: int) -> list[int]:
 
 
 def _recognise_clip(
-    recognizer: Recognizer, images: list[np.ndarray], times: list[float], people: list, settings: ClipSettings
+    recognizer: Recognizer,
+    images: list[np.ndarray],
+    times: list[float],
+    people: list,
+    settings: ClipSettings,
+    followed: ClipPoses | None = None,
 ):
-    """Temporal voting over a few evenly spaced frames with people in them, with the main person's keypoints on
-    the frames YOLO has seen (for the motion)."""
+    """Temporal voting over a few evenly spaced frames with people in them, with the main person's motion: YOLO's
+    keypoints on the frames it has seen and BlazePose's body frames where it `followed` that person."""
     with_person = [i for i, frame in enumerate(people) if frame is not None and frame.persons]
     votes = [
         (images[i], people[i])
@@ -247,8 +252,11 @@ def _recognise_clip(
         return recognizer.recognize(images[0], people[0])
     seen = [i for i, frame in enumerate(people) if frame is not None]
     main = main_track(track_people([people[i] for i in seen], seen))
-    keypoints = main.keypoint_array(len(images))[seen] if main else None
-    return recognizer.recognize_clip(votes, keypoints, [times[i] for i in seen])
+    if main is None:
+        return recognizer.recognize_clip(votes)
+    body = followed.body if followed is not None else None
+    motion = ClipMotion(main.keypoint_array(len(images))[seen], np.asarray(times)[seen], body, np.asarray(times))
+    return recognizer.recognize_clip(votes, motion)
 
 
 def analyse_clip(
@@ -274,10 +282,22 @@ def analyse_clip(
     planned = posture_engine(engine, exercise_hint) if exercise_hint or engine != "auto" else "blazepose"
     people: list[PoseFrame | None] = [None] * len(images)
     people_ms = find_people(pose, images, people, people_indices(planned, len(images), settings))
-    recognition = _recognise_clip(recognizer, images, times, people, settings)
+    # The motion model reads BlazePose's world coordinates: follow the main person with it before recognising.
+    followed = None
+    if recognizer.uses_world_motion:
+        followed = clip_poses(images, times, pose, "blazepose", settings, blazepose, people)
+        people_ms += followed.timing["people_ms"]
+    recognition = _recognise_clip(recognizer, images, times, people, settings, followed)
     exercise = _chosen_exercise(recognition, exercise_hint)
-    poses = clip_poses(images, times, pose, posture_engine(engine, exercise), settings, blazepose, people)
-    poses.timing["people_ms"] = round(poses.timing["people_ms"] + people_ms, 1)
+    judged_with = posture_engine(engine, exercise)
+    if followed is not None and judged_with == "blazepose":
+        poses = followed
+    else:
+        poses = clip_poses(images, times, pose, judged_with, settings, blazepose, people)
+        people_ms += poses.timing["people_ms"]
+        if followed is not None and "body_pose_ms_per_frame" in followed.timing:
+            poses.timing["motion_body_pose_ms_per_frame"] = followed.timing["body_pose_ms_per_frame"]
+    poses.timing["people_ms"] = round(people_ms, 1)
     track = poses.main
     reason = _posture_reason(track is not None, exercise, recognition)
     sample_fps = len(images) / info.duration_s if info.duration_s > 0 else settings.sample_fps

@@ -105,14 +105,27 @@ class Recognition:
         return {"label": self.label, "confidence": round(self.confidence, 4), "top5": self.top5, "reason": self.reason}
 
 
+@dataclass(frozen=True)
+class ClipMotion:
+    """The main person's motion over a clip: YOLO's `(T, 17, 3)` keypoints at `times_s` (the frames YOLO saw) and,
+    where BlazePose followed that person, its `(T', 21, 6)` body frames with world coordinates at `body_times_s`."""
+
+    keypoints: np.ndarray
+    times_s: np.ndarray
+    body: np.ndarray | None = None
+    body_times_s: np.ndarray | None = None
+
+
 class Recognizer(Protocol):
+    # Whether `recognize_clip` reads the world coordinates of BlazePose's body frames (the clip path then runs it).
+    uses_world_motion: bool
+
     def recognize(self, image_bgr: np.ndarray, pose_frame: PoseFrame) -> Recognition: ...
 
     def recognize_clip(
-        self, samples: list[tuple[np.ndarray, PoseFrame]], keypoints: np.ndarray | None = None, times_s=None
+        self, samples: list[tuple[np.ndarray, PoseFrame]], motion: ClipMotion | None = None
     ) -> Recognition:
-        """The exercise of a clip from its voting frames and, optionally, the main person's `(T, 17, 3)`
-        keypoints at `times_s`."""
+        """The exercise of a clip from its voting frames and, optionally, the main person's motion."""
 
 
 def recognition_from_probabilities(
@@ -234,15 +247,19 @@ class FeatureRecognizer:
             self.model.labels, probabilities, self.min_confidence, pose_frame.main_person() is not None
         )
 
+    @property
+    def uses_world_motion(self) -> bool:
+        return self.motion is not None
+
     def recognize_clip(
-        self, samples: list[tuple[np.ndarray, PoseFrame]], keypoints: np.ndarray | None = None, times_s=None
+        self, samples: list[tuple[np.ndarray, PoseFrame]], motion: ClipMotion | None = None
     ) -> Recognition:
         """The average of the voting frames' probabilities, fused with the motion model when the main person's
-        keypoints are given."""
+        motion is given."""
         probabilities = np.mean([self.probabilities(image, frame) for image, frame in samples], axis=0)
         person_found = any(frame.main_person() is not None for _, frame in samples)
-        if self.motion is not None and keypoints is not None and person_found:
-            return self.motion.recognize(keypoints, times_s, probabilities, self.model.labels)
+        if self.motion is not None and motion is not None and person_found:
+            return self.motion.recognize(motion, probabilities, self.model.labels)
         return recognition_from_probabilities(self.model.labels, probabilities, self.min_confidence, person_found)
 
 

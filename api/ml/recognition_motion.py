@@ -1,12 +1,17 @@
 """Exercise recognition from a clip's motion: which joints move, how the body lies, the period of the movement.
 
-`motion_features` summarises the main track's COCO-17 keypoint sequence in a fixed vector: the level, range and
-periodicity of the elbow, shoulder, hip and knee angles, the trunk's orientation (standing, lying, hanging), whether
-the face looks down (prone: a push-up) or up (supine: a bench press), the heights of the wrists and ankles against
-the shoulders and hips, how far the hips, shoulders, hands and feet rise and fall, how wide the hands and feet are
-(in torso lengths), and the period of the movement (autocorrelation). Series are resampled on a fixed time grid
-first, so the frame rate does not matter; left and right enter only as "the side that moves more" and "the other
-one", and horizontal measures are unsigned, so a mirrored clip gives the same vector. A joint never seen leaves
+`motion_features` summarises a clip's `ClipMotion` in a fixed vector. From the main track's COCO-17 keypoints in the
+image (`KEYPOINT_FEATURE_NAMES`): the level, range and periodicity of the elbow, shoulder, hip and knee angles, the
+trunk's orientation (standing, lying, hanging), whether the face looks down (prone: a push-up) or up (supine: a
+bench press), the heights of the wrists and ankles against the shoulders and hips, how far the hips, shoulders,
+hands and feet rise and fall, how wide the hands and feet are (in torso lengths), and the period of the movement
+(autocorrelation). From BlazePose's world coordinates in metres (`WORLD_FEATURE_NAMES`), which do not depend on
+where the camera stands: the joint angles in 3D and whether left and right move together, each limb segment's
+direction and each hand's and foot's place in the body's own frame (up the trunk, forward, outward), the trunk's
+and the segments' angle to gravity (camera down), whether the person faces the floor, and the stance and grip
+widths against the shoulders. Series are resampled on a fixed time grid first, so the frame rate does not matter;
+left and right enter only as "the side that moves more" and "the other one", and sideways measures are unsigned or
+outward, so a mirrored clip gives the same vector. A joint never seen (or a clip without world coordinates) leaves
 NaN, which the model reads as the average.
 
 `MotionModel` is a multinomial logistic regression over those features (plain arrays, no pickle), fused with the
@@ -26,10 +31,10 @@ from pathlib import Path
 
 import numpy as np
 
-from api.ml.keypoints import KEYPOINT_INDEX
+from api.ml.keypoints import IMAGE_CHANNELS, KEYPOINT_INDEX, WORLD_CHANNELS
 from api.ml.posture.angles import VISIBLE_CONFIDENCE
 from api.ml.posture.assess import MAIN_ANGLES
-from api.ml.recognition import LinearModel, Recognition, recognition_from_probabilities
+from api.ml.recognition import ClipMotion, LinearModel, Recognition, recognition_from_probabilities
 from api.ml.reps import REP_MOTIONS
 from api.ml.settings_file import read_settings
 
@@ -61,9 +66,16 @@ SIDED_OFFSETS = {"wrist_forward": ("wrist", "shoulder")}
 SPREADS = ("wrist", "ankle", "elbow")
 # Joints whose rise and fall in the image tells what moves: the body on fixed hands (a pull-up), or the hands (a press).
 TRAVELLING = ("hip", "shoulder", "wrist", "ankle")
+# World-coordinate measures: limb segments (from, to), joints placed against a reference, body-frame axes.
+SEGMENTS = {"upper_arm": ("shoulder", "elbow"), "forearm": ("elbow", "wrist"), "thigh": ("hip", "knee"),
+            "shin": ("knee", "ankle")}  # fmt: skip
+PLACED = {"wrist": "shoulder", "elbow": "shoulder", "ankle": "hip", "knee": "hip"}
+BODY_AXES = ("up", "forward", "out")
+# Left and right angle series are compared (moving together or in turn) only when both are seen this often.
+MIN_PAIRED_SAMPLES = 10
 
 
-def _feature_names() -> tuple[str, ...]:
+def _keypoint_feature_names() -> tuple[str, ...]:
     names = []
     for angle in JOINT_ANGLES:
         names += [f"{angle}_median_deg", f"{angle}_range_deg", f"{angle}_other_range_deg", f"{angle}_periodicity"]
@@ -79,7 +91,26 @@ def _feature_names() -> tuple[str, ...]:
     return tuple(names)
 
 
-FEATURE_NAMES = _feature_names()
+def _world_feature_names() -> tuple[str, ...]:
+    names = []
+    for angle in JOINT_ANGLES:
+        names += [f"world_{angle}_{kind}" for kind in ("median_deg", "range_deg", "other_range_deg", "periodicity")]
+        names.append(f"world_{angle}_sides_together")
+    for segment in SEGMENTS:
+        names += [f"world_{segment}_{axis}_{kind}" for axis in BODY_AXES for kind in ("median", "range")]
+        names += [f"world_{segment}_other_range", f"world_{segment}_gravity_median", f"world_{segment}_gravity_range"]
+    for joint in PLACED:
+        names += [f"world_{joint}_place_{axis}_{kind}" for axis in BODY_AXES for kind in ("median", "range")]
+    names += ["world_trunk_up_median", "world_trunk_up_range", "world_facing_down_median", "world_facing_down_range"]
+    names += ["world_wrist_height_median", "world_wrist_height_range", "world_ankle_height_median"]
+    names += ["world_knee_height_median", "world_stance_median", "world_stance_range", "world_grip_median"]
+    names += ["world_grip_range", "world_seen"]
+    return tuple(names)
+
+
+KEYPOINT_FEATURE_NAMES = _keypoint_feature_names()
+WORLD_FEATURE_NAMES = _world_feature_names()
+FEATURE_NAMES = KEYPOINT_FEATURE_NAMES + WORLD_FEATURE_NAMES
 
 
 def _points(keypoints: np.ndarray) -> np.ndarray:
@@ -185,8 +216,17 @@ def _sided_features(name: str, per_side: list[np.ndarray]) -> dict[str, float]:
     return dict(zip((f"{name}_median", f"{name}_range", f"{name}_other_range"), values, strict=True))
 
 
-def motion_features(keypoints: np.ndarray, times_s) -> np.ndarray:
-    """The `FEATURE_NAMES` vector of one person's `(T, 17, 3)` keypoints at `times_s`; NaN where not measurable."""
+def motion_features(motion: ClipMotion) -> np.ndarray:
+    """The `FEATURE_NAMES` vector of a clip's motion; NaN where not measurable (the world part without a body)."""
+    body = motion.body if motion.body is not None else np.zeros((0, 1, WORLD_CHANNELS))
+    body_times = motion.body_times_s if motion.body_times_s is not None else np.zeros(0)
+    return np.concatenate(
+        [keypoint_motion_features(motion.keypoints, motion.times_s), world_motion_features(body, body_times)]
+    )
+
+
+def keypoint_motion_features(keypoints: np.ndarray, times_s) -> np.ndarray:
+    """The `KEYPOINT_FEATURE_NAMES` vector of one person's `(T, 17, 3)` image keypoints at `times_s`."""
     times_s = np.asarray(times_s, dtype=np.float64)
     xy = _points(keypoints)
     shoulders, hips = _middle(xy, "shoulder"), _middle(xy, "hip")
@@ -238,7 +278,133 @@ def motion_features(keypoints: np.ndarray, times_s) -> np.ndarray:
         features |= {f"{joint}_spread_median": _level(width), f"{joint}_spread_range": _spread(width)}
     strength, period = max((periodicity(series) for series in (*movers, heights["hip"])), key=lambda pair: pair[0])
     features |= {"dominant_period_s": period, "dominant_periodicity": strength}
-    return np.array([features[name] for name in FEATURE_NAMES], dtype=np.float64)
+    return np.array([features[name] for name in KEYPOINT_FEATURE_NAMES], dtype=np.float64)
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    with _unseen_is_nan():
+        return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)
+
+
+def _along(vectors: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    return np.sum(vectors * axis, axis=-1)
+
+
+def _moving_side(per_side: list[list[np.ndarray]]) -> int:
+    """0 or 1: the side whose series (several per side) swing more in all."""
+    totals = [np.nansum([np.nan_to_num(_spread(series), nan=0.0) for series in side]) for side in per_side]
+    return 0 if totals[0] >= totals[1] else 1
+
+
+def _total_spread(series: list[np.ndarray]) -> float:
+    """The sum of the series' ranges (NaN when none was seen)."""
+    spreads = [_spread(x) for x in series]
+    return float(np.nansum(spreads)) if np.isfinite(spreads).any() else np.nan
+
+
+def _sides_together(left: np.ndarray, right: np.ndarray) -> float:
+    """Correlation of the left and right series where both are seen: 1 together, -1 in turn (NaN if either is still)."""
+    both = np.isfinite(left) & np.isfinite(right)
+    if both.sum() < MIN_PAIRED_SAMPLES or np.std(left[both]) < 1.0 or np.std(right[both]) < 1.0:
+        return np.nan
+    return float(np.corrcoef(left[both], right[both])[0, 1])
+
+
+def world_motion_features(body: np.ndarray, times_s) -> np.ndarray:
+    """The `WORLD_FEATURE_NAMES` vector of one person's `(T, 21, 6)` body frames (world x, y, z in metres from the
+    hips, y down) at `times_s`; all NaN without world coordinates."""
+    times_s = np.asarray(times_s, dtype=np.float64)
+    body = np.asarray(body, dtype=np.float64)
+    if body.shape[-1] < WORLD_CHANNELS or len(body) == 0:
+        return np.full(len(WORLD_FEATURE_NAMES), np.nan)
+    world = body[..., IMAGE_CHANNELS:WORLD_CHANNELS].copy()
+    world[body[..., 2] < VISIBLE_CONFIDENCE] = np.nan
+
+    def joint(name: str) -> np.ndarray:
+        return world[:, KEYPOINT_INDEX[name]]
+
+    def grid(values: np.ndarray) -> np.ndarray:
+        return resample(times_s, values)
+
+    def middle(name: str) -> np.ndarray:
+        return (joint(f"left_{name}") + joint(f"right_{name}")) / 2
+
+    # The body's own frame: up the trunk, left to right across it, and their cross product (the same way for every
+    # person, so the sign of "forward" is a convention); outward is away from the body's midline on each side.
+    up = _unit(middle("shoulder") - middle("hip"))
+    across = joint("right_shoulder") - joint("left_shoulder") + joint("right_hip") - joint("left_hip")
+    across = _unit(across - _along(across, up)[:, None] * up)
+    forward = np.cross(across, up)
+    outward = {"left": -across, "right": across}
+    with _unseen_is_nan():
+        torso_m = float(np.nanmedian(np.linalg.norm(middle("shoulder") - middle("hip"), axis=1)))
+
+    def in_body_frame(side: str, vectors: np.ndarray) -> list[np.ndarray]:
+        return [grid(_along(vectors, axis)) for axis in (up, forward, outward[side])]
+
+    features: dict[str, float] = {}
+    for angle, (a, b, c) in JOINT_ANGLES.items():
+        per_side = [grid(_angle_deg(joint(f"{s}_{a}"), joint(f"{s}_{b}"), joint(f"{s}_{c}"))) for s in SIDES]
+        mover, (median, moving, other) = _sided(per_side)
+        features |= {
+            f"world_{angle}_median_deg": median,
+            f"world_{angle}_range_deg": moving,
+            f"world_{angle}_other_range_deg": other,
+            f"world_{angle}_periodicity": periodicity(mover)[0],
+            f"world_{angle}_sides_together": _sides_together(*per_side),
+        }
+    for segment, (start, end) in SEGMENTS.items():
+        directions = {s: _unit(joint(f"{s}_{end}") - joint(f"{s}_{start}")) for s in SIDES}
+        per_side = [in_body_frame(s, directions[s]) for s in SIDES]
+        moving = _moving_side(per_side)
+        for axis, series in zip(BODY_AXES, per_side[moving], strict=True):
+            features |= {
+                f"world_{segment}_{axis}_median": _level(series),
+                f"world_{segment}_{axis}_range": _spread(series),
+            }
+        rising = grid(-directions[SIDES[moving]][:, 1])
+        features |= {
+            f"world_{segment}_other_range": _total_spread(per_side[1 - moving]),
+            f"world_{segment}_gravity_median": _level(rising),
+            f"world_{segment}_gravity_range": _spread(rising),
+        }
+    for placed, reference in PLACED.items():
+        per_side = [in_body_frame(s, (joint(f"{s}_{placed}") - joint(f"{s}_{reference}")) / torso_m) for s in SIDES]
+        for axis, series in zip(BODY_AXES, per_side[_moving_side(per_side)], strict=True):
+            features |= {
+                f"world_{placed}_place_{axis}_median": _level(series),
+                f"world_{placed}_place_{axis}_range": _spread(series),
+            }
+
+    def height(name: str, reference: str) -> np.ndarray:
+        """Both sides' mean height of `name` over `reference` against gravity, in torso lengths."""
+        return grid((middle(reference)[:, 1] - middle(name)[:, 1]) / torso_m)
+
+    def width(name: str) -> np.ndarray:
+        with _unseen_is_nan():
+            return grid(
+                np.linalg.norm(joint(f"right_{name}") - joint(f"left_{name}"), axis=1)
+                / np.linalg.norm(joint("right_shoulder") - joint("left_shoulder"), axis=1)
+            )
+
+    trunk_up, facing_down = grid(-up[:, 1]), grid(forward[:, 1])
+    wrists, stance, grip = height("wrist", "shoulder"), width("ankle"), width("wrist")
+    features |= {
+        "world_trunk_up_median": _level(trunk_up),
+        "world_trunk_up_range": _spread(trunk_up),
+        "world_facing_down_median": _level(facing_down),
+        "world_facing_down_range": _spread(facing_down),
+        "world_wrist_height_median": _level(wrists),
+        "world_wrist_height_range": _spread(wrists),
+        "world_ankle_height_median": _level(height("ankle", "hip")),
+        "world_knee_height_median": _level(height("knee", "hip")),
+        "world_stance_median": _level(stance),
+        "world_stance_range": _spread(stance),
+        "world_grip_median": _level(grip),
+        "world_grip_range": _spread(grip),
+        "world_seen": _seen_share(trunk_up),
+    }
+    return np.array([features[name] for name in WORLD_FEATURE_NAMES], dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -339,10 +505,10 @@ class MotionModel:
                 recognition.label, recognition.reason = None, check.reason()
         return recognition
 
-    def recognize(self, keypoints: np.ndarray, times_s, image_probabilities: np.ndarray, image_labels) -> Recognition:
+    def recognize(self, motion: ClipMotion, image_probabilities: np.ndarray, image_labels) -> Recognition:
         """The clip's exercise from its motion and the image votes (their mean probabilities)."""
-        probabilities = self.probabilities(motion_features(keypoints, times_s), image_probabilities, image_labels)
-        return self.decide(probabilities, keypoints)
+        probabilities = self.probabilities(motion_features(motion), image_probabilities, image_labels)
+        return self.decide(probabilities, motion.keypoints)
 
     def save(self, folder: Path, extra_settings: dict | None = None) -> None:
         self.linear.save(folder)

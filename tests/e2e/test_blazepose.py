@@ -7,9 +7,10 @@ import cv2
 import numpy as np
 import pytest
 
-from api.ml.analysis import ClipSettings, clip_poses, decode_clip
+from api.ml.analysis import ClipSettings, analyse_clip, clip_poses, decode_clip
 from api.ml.blazepose import BlazePoseConfig, BlazePoseTracker, get_blazepose_estimator, roi_from_person
 from api.ml.keypoints import BODY_KEYPOINT_NAMES, FOOT_KEYPOINT_NAMES, KEYPOINT_INDEX
+from api.ml.recognition import Recognition
 from api.ml.tracking import box_iou
 from tests.e2e.conftest import write_clip
 
@@ -202,3 +203,38 @@ def test_a_clip_answer_carries_blazepose_body_on_its_key_frame(
     points = body_points(answer)
     assert answer["body"]["engine"] == "blazepose" and answer["timing"]["pose_engine"] == "blazepose"
     assert points["right_foot_index"]["confidence"] > 0.3 and len(points["right_foot_index"]["world"]) == 3
+
+
+class MotionRecorder:
+    """A recognizer that names nothing and keeps the motion the clip path hands it."""
+
+    def __init__(self, uses_world_motion: bool):
+        self.uses_world_motion = uses_world_motion
+        self.motion = None
+
+    def recognize(self, image_bgr, pose_frame) -> Recognition:
+        return Recognition(None, 0.0, [], "recorded")
+
+    def recognize_clip(self, samples, motion=None) -> Recognition:
+        self.motion = motion
+        return Recognition(None, 0.0, [], "recorded")
+
+
+def test_a_recognizer_of_world_motion_gets_blazepose_body_while_yolo_judges_the_posture(
+    tmp_path, assets_dir, pose_estimator
+):
+    image = cv2.imread(str(assets_dir / "bus.jpg"))
+    clip = write_clip(tmp_path / "bus.mp4", [np.roll(image, 3 * i, axis=1) for i in range(20)], fps=10)
+    world = MotionRecorder(uses_world_motion=True)
+    analysis = analyse_clip(clip, pose_estimator, world, engine="yolo")
+    frames = analysis.timing["frames_analysed"]
+    assert world.motion.keypoints.shape == (frames, 17, 3) and world.motion.body.shape == (frames, 21, 6)
+    hips = world.motion.body[:, KEYPOINT_INDEX["left_hip"]]
+    assert (hips[:, 2] > 0.5).sum() >= 15 and np.isfinite(hips[hips[:, 2] > 0.5, 3:]).all()
+    np.testing.assert_allclose(world.motion.body_times_s, analysis.timing["frame_times_s"], atol=1e-3)
+    assert analysis.timing["pose_engine"] == "yolo" and analysis.timing["motion_body_pose_ms_per_frame"] > 0
+    assert analysis.timing["people_frames"] == frames
+    image_only = MotionRecorder(uses_world_motion=False)
+    plain = analyse_clip(clip, pose_estimator, image_only, engine="yolo")
+    assert image_only.motion.body is None and "motion_body_pose_ms_per_frame" not in plain.timing
+    np.testing.assert_array_equal(image_only.motion.keypoints, world.motion.keypoints)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from api.ml.pose import Person, PoseFrame
-from api.ml.recognition import LABELS, block_vectors, feature_views
+from api.ml.recognition import LABELS, ClipMotion, block_vectors, feature_views
 from api.ml.recognition_features import (
     GEOMETRY_BLOCK_SIZE,
     LIMBS,
@@ -197,11 +197,13 @@ def test_a_clip_with_the_main_persons_keypoints_is_recognised_with_its_motion(re
     image = sample_image("bus.jpg")
     frame = pose_estimator.detect(image)
     keypoints, times = np.stack([frame.main_person().keypoints] * 30), np.arange(30) / 10.0
-    clip = recognizer.recognize_clip([(image, frame), (image, frame)], keypoints, times)
+    motion = ClipMotion(keypoints, times)
+    clip = recognizer.recognize_clip([(image, frame), (image, frame)], motion)
     votes = recognizer.probabilities(image, frame)
-    assert clip == recognizer.motion.recognize(keypoints, times, votes, recognizer.model.labels)
+    assert clip == recognizer.motion.recognize(motion, votes, recognizer.model.labels)
     assert {row["label"] for row in clip.top5} <= set(recognizer.motion.labels)
-    assert recognizer.recognize_clip([(image, frame)], None, None) == recognizer.recognize(image, frame)
+    assert recognizer.uses_world_motion
+    assert recognizer.recognize_clip([(image, frame)], None) == recognizer.recognize(image, frame)
 
 
 def test_a_person_frame_builds_a_main_person_for_the_features():

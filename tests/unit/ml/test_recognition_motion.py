@@ -1,5 +1,5 @@
-"""Motion recognition on generated skeleton sequences: features, mirroring, frame rate, the motion check, the
-decision, and the shipped model's files."""
+"""Motion recognition on generated skeleton sequences: features (image keypoints and world coordinates), mirroring,
+the camera's place, frame rate, the motion check, the decision, and the shipped model's files."""
 
 import json
 import math
@@ -8,17 +8,19 @@ import shutil
 import numpy as np
 import pytest
 
-from api.ml.keypoints import KEYPOINT_INDEX
-from api.ml.recognition import LABELS, LinearModel
-from api.ml.recognition_features import mirror_keypoints
+from api.ml.keypoints import BODY_KEYPOINT_NAMES, IMAGE_CHANNELS, KEYPOINT_INDEX, KEYPOINT_NAMES
+from api.ml.recognition import LABELS, ClipMotion, LinearModel
+from api.ml.recognition_features import MIRROR, mirror_keypoints
 from api.ml.recognition_motion import (
     DEFAULT_MOTION_MODEL_DIR,
     FEATURE_NAMES,
+    KEYPOINT_FEATURE_NAMES,
     MotionModel,
     check_motion,
     motion_features,
     periodicity,
     resample,
+    world_motion_features,
 )
 from tests.unit.ml.skeletons import hide, side_plank, side_pose, side_push_up
 
@@ -70,13 +72,55 @@ def mirrored(frames: np.ndarray) -> np.ndarray:
     return np.stack([mirror_keypoints(frame, WIDTH) for frame in frames])
 
 
+PX_PER_M = 250.0
+# A body facing the picture's right shows the camera its right side: the right joints nearer the camera (z towards
+# the camera is negative), the left ones further.
+SIDE_DEPTH_M = {"left": 0.12, "right": -0.12}
+
+
+def with_world(frames: np.ndarray) -> np.ndarray:
+    """`(T, 21, 6)` body frames of side-view keypoints (facing right) with world coordinates as BlazePose gives
+    them: metres from the hips' centre, y down, each side at its depth (feet unseen)."""
+    body = np.zeros((len(frames), len(BODY_KEYPOINT_NAMES), 6), dtype=np.float64)
+    body[:, : len(KEYPOINT_NAMES), :IMAGE_CHANNELS] = frames
+    hips = frames[:, [KEYPOINT_INDEX["left_hip"], KEYPOINT_INDEX["right_hip"]], :2].mean(axis=1)
+    body[:, : len(KEYPOINT_NAMES), 3:5] = (frames[..., :2] - hips[:, None]) / PX_PER_M
+    for index, name in enumerate(KEYPOINT_NAMES):
+        body[:, index, 5] = SIDE_DEPTH_M.get(name.split("_")[0], 0.0)
+    return body
+
+
+def features_of(frames: np.ndarray, times: np.ndarray, body: np.ndarray | None = None) -> np.ndarray:
+    """The motion features of keypoints and the world body frames (by default built from the same keypoints)."""
+    return motion_features(ClipMotion(frames, times, with_world(frames) if body is None else body, times))
+
+
+def mirrored_world(body: np.ndarray) -> np.ndarray:
+    """World body frames of the mirrored clip: x negated, left and right swapped."""
+    flipped = body[:, list(MIRROR) + list(range(len(KEYPOINT_NAMES), body.shape[1]))].copy()
+    flipped[..., 3] *= -1
+    return flipped
+
+
+def around_the_person(body: np.ndarray, degrees: float) -> np.ndarray:
+    """World body frames seen by a camera moved `degrees` around the person (a turn about the vertical)."""
+    t = math.radians(degrees)
+    turned = body.copy()
+    x, z = body[..., 3], body[..., 5]
+    turned[..., 3], turned[..., 5] = x * math.cos(t) - z * math.sin(t), x * math.sin(t) + z * math.cos(t)
+    return turned
+
+
 def feature(values: np.ndarray, name: str) -> float:
     return float(values[FEATURE_NAMES.index(name)])
 
 
 def test_a_push_up_moves_the_elbow_lying_and_a_squat_moves_the_knee_standing():
-    push_up, squat = motion_features(*sequence(push_ups())), motion_features(*sequence(squats()))
+    push_up, squat = features_of(*sequence(push_ups())), features_of(*sequence(squats()))
     assert feature(push_up, "elbow_range_deg") > 60 and feature(push_up, "knee_range_deg") < 10
+    assert feature(push_up, "world_elbow_range_deg") > 60 and feature(push_up, "world_knee_range_deg") < 10
+    assert feature(squat, "world_knee_range_deg") > 60 and feature(squat, "world_hip_range_deg") > 40
+    assert feature(push_up, "world_trunk_up_median") < 0.5 < 0.7 < feature(squat, "world_trunk_up_median")
     assert feature(push_up, "trunk_up_median") < 0.5 < feature(squat, "trunk_up_median")
     assert feature(squat, "knee_range_deg") > 60 and feature(squat, "hip_vertical_range") > 0.3
     assert feature(push_up, "dominant_period_s") == pytest.approx(2.0, abs=0.2)
@@ -87,13 +131,37 @@ def test_a_push_up_moves_the_elbow_lying_and_a_squat_moves_the_knee_standing():
 @pytest.mark.parametrize("make", [push_ups, squats, arm_swings])
 def test_a_mirrored_clip_gives_the_same_features(make):
     frames, times = sequence(make())
-    np.testing.assert_allclose(motion_features(mirrored(frames), times), motion_features(frames, times), atol=1e-4)
+    body = with_world(frames)
+    np.testing.assert_allclose(
+        features_of(mirrored(frames), times, mirrored_world(body)), features_of(frames, times, body), atol=1e-4
+    )
+
+
+@pytest.mark.parametrize("make", [push_ups, squats, arm_swings])
+def test_the_world_features_do_not_depend_on_where_the_camera_stands(make):
+    frames, times = sequence(make())
+    body = with_world(frames)
+    features = world_motion_features(body, times)
+    assert np.isfinite(features).mean() > 0.8
+    for degrees in (30.0, 90.0, 150.0):
+        turned = world_motion_features(around_the_person(body, degrees), times)
+        np.testing.assert_allclose(turned, features, atol=1e-6, err_msg=f"{degrees} deg")
+
+
+def test_without_world_coordinates_only_the_image_features_are_measured():
+    frames, times = sequence(push_ups())
+    image_only = motion_features(ClipMotion(frames, times))
+    assert np.isnan(image_only[len(KEYPOINT_FEATURE_NAMES) :]).all()
+    np.testing.assert_array_equal(
+        image_only[: len(KEYPOINT_FEATURE_NAMES)], features_of(frames, times)[: len(KEYPOINT_FEATURE_NAMES)]
+    )
+    assert np.isnan(world_motion_features(frames, times)).all()  # (T, 17, 3): no world channels
 
 
 @pytest.mark.parametrize("make", [push_ups, squats, arm_swings])
 def test_half_the_frame_rate_gives_nearly_the_same_features(make):
-    full = motion_features(*sequence(make()))
-    half = motion_features(*sequence(make(), fps=FPS / 2))
+    full = features_of(*sequence(make()))
+    half = features_of(*sequence(make(), fps=FPS / 2))
     for name in ("elbow_range_deg", "knee_range_deg", "hip_range_deg", "shoulder_range_deg"):
         assert feature(half, name) == pytest.approx(feature(full, name), abs=8.0), name
     for name in ("trunk_up_median", "wrist_over_shoulder_median", "dominant_period_s"):
@@ -102,12 +170,14 @@ def test_half_the_frame_rate_gives_nearly_the_same_features(make):
 
 def test_unseen_joints_leave_their_features_unmeasured_and_nothing_breaks():
     frames, times = sequence(push_ups())
-    no_wrists = motion_features(np.stack([hide(frame, "wrist") for frame in frames]), times)
+    no_wrists = features_of(np.stack([hide(frame, "wrist") for frame in frames]), times)
     assert np.isnan(feature(no_wrists, "elbow_range_deg")) and feature(no_wrists, "elbow_seen") == 0.0
-    assert feature(no_wrists, "knee_range_deg") < 10
-    nobody = motion_features(np.zeros_like(frames), times)
+    assert np.isnan(feature(no_wrists, "world_elbow_range_deg")) and feature(no_wrists, "knee_range_deg") < 10
+    nobody = features_of(np.zeros_like(frames), times)
     assert nobody.shape == (len(FEATURE_NAMES),) and np.isnan(feature(nobody, "trunk_up_median"))
-    assert motion_features(np.zeros((0, 17, 3)), np.zeros(0)).shape == (len(FEATURE_NAMES),)
+    assert np.isnan(feature(nobody, "world_trunk_up_median")) and feature(nobody, "world_seen") == 0.0
+    empty = motion_features(ClipMotion(np.zeros((0, 17, 3)), np.zeros(0), np.zeros((0, 21, 6)), np.zeros(0)))
+    assert empty.shape == (len(FEATURE_NAMES),)
 
 
 def test_resampling_keeps_gaps_unseen_and_periodicity_finds_the_period():
@@ -144,10 +214,10 @@ def biased_model(favourite: str, labels=("plank", "push_up", "squat"), image_wei
 def test_a_sure_candidate_whose_joint_does_not_move_is_not_named():
     model = biased_model("push_up")
     image = np.full(len(LABELS), 1.0 / len(LABELS))
-    moving = model.recognize(*sequence(push_ups()), image, LABELS)
+    moving = model.recognize(ClipMotion(*sequence(push_ups())), image, LABELS)
     assert moving.label == "push_up" and moving.confidence > 0.8
     for make in (still_plank, arm_swings):
-        result = model.recognize(*sequence(make()), image, LABELS)
+        result = model.recognize(ClipMotion(*sequence(make())), image, LABELS)
         assert result.label is None and "elbow" in result.reason and result.top5[0]["label"] == "push_up"
 
 
@@ -179,19 +249,25 @@ def test_the_shipped_model_tells_a_push_up_from_a_squat_by_motion_alone(shipped)
     for make, expected in ((push_ups, "push_up"), (squats, "squat")):
         for seed in range(3):
             frames, times = sequence(make(), seed=seed)
-            p = shipped.motion_probabilities(motion_features(frames, times))
+            body = with_world(frames)
+            p = shipped.motion_probabilities(features_of(frames, times, body))
             assert shipped.labels[int(np.argmax(p))] == expected, (make.__name__, seed)
-            half = shipped.motion_probabilities(motion_features(*sequence(make(), fps=FPS / 2, seed=seed)))
-            mirror = shipped.motion_probabilities(motion_features(mirrored(frames), times))
-            assert int(np.argmax(half)) == int(np.argmax(p)) == int(np.argmax(mirror))
+            half = shipped.motion_probabilities(features_of(*sequence(make(), fps=FPS / 2, seed=seed)))
+            mirror = shipped.motion_probabilities(features_of(mirrored(frames), times, mirrored_world(body)))
+            turned = shipped.motion_probabilities(features_of(frames, times, around_the_person(body, 60.0)))
+            image_only = shipped.motion_probabilities(motion_features(ClipMotion(frames, times)))
+            answers = {int(np.argmax(q)) for q in (p, half, mirror, turned, image_only)}
+            assert answers == {int(np.argmax(p))}, (make.__name__, seed)
 
 
 def test_the_shipped_model_never_names_a_push_up_in_a_still_or_arm_swinging_clip(shipped):
     eager = MotionModel(shipped.linear, shipped.image_weight, min_confidence=0.0)  # names every top candidate
     image = np.full(len(LABELS), 1.0 / len(LABELS))
-    assert eager.recognize(*sequence(push_ups()), image, LABELS).label == "push_up"
+    frames, times = sequence(push_ups())
+    assert eager.recognize(ClipMotion(frames, times, with_world(frames), times), image, LABELS).label == "push_up"
     for make in (still_plank, arm_swings):
-        assert eager.recognize(*sequence(make()), image, LABELS).label != "push_up", make.__name__
+        frames, times = sequence(make())
+        assert eager.recognize(ClipMotion(frames, times, with_world(frames), times), image, LABELS).label != "push_up"
 
 
 def test_a_model_trained_on_other_features_is_refused(tmp_path):
@@ -206,7 +282,7 @@ def test_a_model_trained_on_other_features_is_refused(tmp_path):
 def test_saving_and_loading_keeps_the_answers(tmp_path, shipped):
     shipped.save(tmp_path)
     again = MotionModel.load(tmp_path)
-    features = motion_features(*sequence(squats()))
+    features = features_of(*sequence(squats()))
     np.testing.assert_array_equal(again.motion_probabilities(features), shipped.motion_probabilities(features))
     assert (again.labels, again.image_weight, again.min_confidence) == (
         shipped.labels, shipped.image_weight, shipped.min_confidence,
