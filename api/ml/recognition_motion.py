@@ -292,7 +292,7 @@ def _along(vectors: np.ndarray, axis: np.ndarray) -> np.ndarray:
 
 def _moving_side(per_side: list[list[np.ndarray]]) -> int:
     """0 or 1: the side whose series (several per side) swing more in all."""
-    totals = [np.nansum([np.nan_to_num(_spread(series), nan=0.0) for series in side]) for side in per_side]
+    totals = [sum(np.nan_to_num(_spread(series), nan=0.0) for series in side) for side in per_side]
     return 0 if totals[0] >= totals[1] else 1
 
 
