@@ -70,8 +70,8 @@ def default_recognizer():
 def warm_up() -> None:
     """Load every model now, so that the first request is not slow."""
     pose_estimator().warm_up()
-    default_recognizer()
-    if _pose_engine != "yolo":
+    recognizer = default_recognizer()
+    if _pose_engine != "yolo" or recognizer.uses_world_motion:  # clips follow the person with BlazePose
         get_blazepose_estimator().warm_up()
 
 
