@@ -242,7 +242,8 @@ def _recognise_clip(
     followed: ClipPoses | None = None,
 ):
     """Temporal voting over a few evenly spaced frames with people in them, with the main person's motion: YOLO's
-    keypoints on the frames it has seen and BlazePose's body frames where it `followed` that person."""
+    keypoints on the frames it has seen and BlazePose's body frames where it `followed` that person (whose
+    tracks, made from the same people, give the main person)."""
     with_person = [i for i, frame in enumerate(people) if frame is not None and frame.persons]
     votes = [
         (images[i], people[i])
@@ -251,7 +252,7 @@ def _recognise_clip(
     if not votes:
         return recognizer.recognize(images[0], people[0])
     seen = [i for i, frame in enumerate(people) if frame is not None]
-    main = main_track(track_people([people[i] for i in seen], seen))
+    main = followed.main if followed is not None else main_track(track_people([people[i] for i in seen], seen))
     if main is None:
         return recognizer.recognize_clip(votes)
     body = followed.body if followed is not None else None

@@ -218,11 +218,11 @@ def _sided_features(name: str, per_side: list[np.ndarray]) -> dict[str, float]:
 
 def motion_features(motion: ClipMotion) -> np.ndarray:
     """The `FEATURE_NAMES` vector of a clip's motion; NaN where not measurable (the world part without a body)."""
-    body = motion.body if motion.body is not None else np.zeros((0, 1, WORLD_CHANNELS))
-    body_times = motion.body_times_s if motion.body_times_s is not None else np.zeros(0)
-    return np.concatenate(
-        [keypoint_motion_features(motion.keypoints, motion.times_s), world_motion_features(body, body_times)]
-    )
+    if motion.body is None:
+        world = np.full(len(WORLD_FEATURE_NAMES), np.nan)
+    else:
+        world = world_motion_features(motion.body, motion.body_times_s)
+    return np.concatenate([keypoint_motion_features(motion.keypoints, motion.times_s), world])
 
 
 def keypoint_motion_features(keypoints: np.ndarray, times_s) -> np.ndarray:
@@ -321,7 +321,7 @@ def world_motion_features(body: np.ndarray, times_s) -> np.ndarray:
     world[body[..., 2] < VISIBLE_CONFIDENCE] = np.nan
 
     def joint(name: str) -> np.ndarray:
-        return world[:, KEYPOINT_INDEX[name]]
+        return _joint(world, name)
 
     def grid(values: np.ndarray) -> np.ndarray:
         return resample(times_s, values)
