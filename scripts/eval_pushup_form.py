@@ -63,6 +63,8 @@ TUNING_GRID = {
     "push_up_bottom_elbow_max_deg": (100.0, 110.0, 120.0),
     "head_drop_max_deg": (20.0, 25.0, 30.0),
     "elbow_flare_max_deg": (35.0, 40.0, 45.0),
+    # where a good push-up's head line sits, against the shipped neutral (BlazePose's world ear reads far from 0)
+    "head_neutral_shift_deg": (-60.0, -45.0, -30.0, -15.0, 0.0, 15.0),
 }
 SHIPPED = {
     "hip_line_neutral_deg": floor.HIP_LINE_NEUTRAL_DEG,
@@ -70,6 +72,7 @@ SHIPPED = {
     "push_up_bottom_elbow_max_deg": floor.PUSH_UP_BOTTOM_ELBOW_MAX_DEG,
     "head_drop_max_deg": floor.HEAD_DROP_MAX_DEG,
     "elbow_flare_max_deg": floor.PUSH_UP_MAX_ELBOW_FLARE_DEG,
+    "head_neutral_shift_deg": 0.0,
 }
 # On frames with world coordinates (BlazePose's) the rules apply their world thresholds.
 SHIPPED_WORLD = SHIPPED | {
@@ -181,6 +184,8 @@ def is_fault(code: str, value: float, params: dict) -> bool:
         return value - shift > params["hip_line_tolerance_deg"]
     if code == "hips_too_high":
         return value + shift > params["hip_line_tolerance_deg"]
+    if code == "head_dropping":
+        return value - params["head_neutral_shift_deg"] > params["head_drop_max_deg"]
     limits = {
         "partial_range_of_motion": params["push_up_bottom_elbow_max_deg"],
         "head_dropping": params["head_drop_max_deg"],

@@ -16,6 +16,8 @@ One file per clip and engine, `<out>/<engine>/<dataset>/<path of the clip>.npz`,
   `engine`, `clip` (the clip's path under `--data`)
 
 and `<out>/<engine>/index.csv` lists them. Clips already cached are skipped, so a stopped run resumes.
+`--landmark-model lite|heavy --model-dir DIR` runs another BlazePose landmark model from a folder holding it and the
+detector (the npm package has all three; give such a run its own `--out`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.ml.analysis import ClipSettings, clip_poses, decode_clip, find_people, people_indices  # noqa: E402
-from api.ml.blazepose import get_blazepose_estimator  # noqa: E402
+from api.ml.blazepose import LANDMARK_MODELS, BlazePoseConfig, get_blazepose_estimator  # noqa: E402
 from api.ml.keypoints import BODY_KEYPOINT_COUNT, IMAGE_CHANNELS, WORLD_CHANNELS  # noqa: E402
 from api.ml.pose import get_pose_estimator  # noqa: E402
 from api.ml.video import probe_video  # noqa: E402
@@ -72,7 +74,9 @@ def as_world_layout(body: np.ndarray) -> np.ndarray:
     return out
 
 
-def extract(clip: dict, data: Path, out: Path, engines: tuple[str, ...], settings: ClipSettings) -> dict[str, float]:
+def extract(
+    clip: dict, data: Path, out: Path, engines: tuple[str, ...], settings: ClipSettings, blazepose: BlazePoseConfig
+) -> dict[str, float]:
     """Write the clip's caches for `engines` (those not cached yet); returns each engine's seconds."""
     relative = clip["clip"].relative_to(data / clip["dataset"])
     targets = {engine: out / engine / clip["dataset"] / relative.with_suffix(".npz") for engine in engines}
@@ -90,7 +94,7 @@ def extract(clip: dict, data: Path, out: Path, engines: tuple[str, ...], setting
         people = [
             everyone[i] if i in people_indices(engine, len(images), settings) else None for i in range(len(images))
         ]
-        poses = clip_poses(images, times, pose, engine, settings, get_blazepose_estimator(), people)
+        poses = clip_poses(images, times, pose, engine, settings, get_blazepose_estimator(blazepose), people)
         body = poses.body if poses.body is not None else np.zeros((len(images), BODY_KEYPOINT_COUNT, 3), np.float32)
         fps = len(images) / info.duration_s if info.duration_s > 0 else settings.sample_fps
         targets[engine].parent.mkdir(parents=True, exist_ok=True)
@@ -148,13 +152,16 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
     parser.add_argument("--out", type=Path, required=True, help="where the caches go (outside any repository)")
     parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
+    parser.add_argument("--landmark-model", choices=LANDMARK_MODELS, default=BlazePoseConfig.landmark_model)
+    parser.add_argument("--model-dir", default="", help="a folder holding BlazePose's files (lite and heavy)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N clips (a quick check)")
     args = parser.parse_args()
     settings = ClipSettings()
+    blazepose = BlazePoseConfig(landmark_model=args.landmark_model, model_dir=args.model_dir)
     clips = labelled_clips(args.data)[: args.limit or None]
     totals = dict.fromkeys(args.engines, 0.0)
     for number, clip in enumerate(clips, 1):
-        seconds = extract(clip, args.data, args.out, tuple(args.engines), settings)
+        seconds = extract(clip, args.data, args.out, tuple(args.engines), settings, blazepose)
         for engine, value in seconds.items():
             totals[engine] += value
         done = ", ".join(f"{engine} {value:.1f} s" for engine, value in seconds.items()) or "cached"

@@ -191,20 +191,38 @@ def _angle_3d_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float | None:
     return float(np.degrees(np.arccos(np.clip(np.dot(v1, v2) / denominator, -1.0, 1.0))))
 
 
+def _world_side_points(kp: np.ndarray, joints: tuple[str, ...]) -> list[np.ndarray] | None:
+    side = best_side(kp, joints)
+    points = None if side is None else [world_joint(kp, f"{side}_{joint}") for joint in joints]
+    return None if points is None or any(p is None for p in points) else points
+
+
+def _world_signed_bend_deg(bend_deg: float, tip: np.ndarray, line_start: np.ndarray, line_end: np.ndarray) -> float:
+    """`bend_deg` signed as `_signed_bend_deg` does, in world coordinates (y points down)."""
+    line = line_end - line_start
+    along = float(np.dot(tip - line_start, line) / max(float(np.dot(line, line)), 1e-12))
+    return bend_deg if tip[1] > (line_start + along * line)[1] else -bend_deg
+
+
 def world_body_line_deviation_deg(kp: np.ndarray) -> float | None:
     """The hips' bend off the shoulder-to-ankle line in 3D, which no camera angle foreshortens: positive when
-    they sag below it (world y points down), negative when piked above it."""
-    side = best_side(kp, ("shoulder", "hip", "ankle"))
-    points = None if side is None else [world_joint(kp, f"{side}_{j}") for j in ("shoulder", "hip", "ankle")]
-    if points is None or any(p is None for p in points):
+    they sag below it, negative when piked above it."""
+    points = _world_side_points(kp, ("shoulder", "hip", "ankle"))
+    angle = None if points is None else _angle_3d_deg(*points)
+    if angle is None:
         return None
     shoulder, hip, ankle = points
-    bend = _angle_3d_deg(shoulder, hip, ankle)
-    if bend is None:
+    return _world_signed_bend_deg(180.0 - angle, hip, shoulder, ankle)
+
+
+def world_head_drop_deg(kp: np.ndarray) -> float | None:
+    """The ear against the hip-to-shoulder line carried on, in 3D: positive when the head hangs below it."""
+    points = _world_side_points(kp, ("hip", "shoulder", "ear"))
+    angle = None if points is None else _angle_3d_deg(*points)
+    if angle is None:
         return None
-    line = ankle - shoulder
-    nearest = shoulder + line * float(np.dot(hip - shoulder, line) / max(float(np.dot(line, line)), 1e-12))
-    return 180.0 - bend if hip[1] > nearest[1] else bend - 180.0
+    hip, shoulder, ear = points
+    return _world_signed_bend_deg(180.0 - angle, ear, hip, shoulder)
 
 
 def world_knee_to_ankle_width_ratio(kp: np.ndarray) -> float | None:

@@ -10,7 +10,7 @@ from api.ml.keypoints import KEYPOINT_INDEX
 from api.ml.posture import assess_pose, assess_sequence
 from api.ml.posture import measures as m
 from api.ml.posture.rules import RULES
-from api.ml.posture.rules.floor import WORLD_HIP_LINE_NEUTRAL_DEG, hip_line_deg
+from api.ml.posture.rules.floor import WORLD_HEAD_NEUTRAL_DEG, WORLD_HIP_LINE_NEUTRAL_DEG, head_line_deg, hip_line_deg
 from api.ml.posture.rules.lower_body import knee_gap_ratio
 from tests.unit.ml.skeletons import side_feet, side_pose, with_feet
 
@@ -94,6 +94,43 @@ def test_a_sequence_of_world_frames_flags_sagging_hips_the_image_misses():
     image = assess_sequence("plank", frames[..., :3], 10.0, SIZE)
     assert "hips_sagging" in {issue.code for issue in world.issues}
     assert "hips_sagging" not in {issue.code for issue in image.issues}
+
+
+def hanging_head(drop_deg: float, yaw_deg: float) -> dict[str, np.ndarray]:
+    """A horizontal trunk in metres (hips at the origin, y down) whose ear hangs `drop_deg` below the line from
+    the hip through the shoulder, turned by `yaw_deg`."""
+    drop = math.radians(drop_deg)
+    shoulder = np.array([0.5, 0.0, 0.0])
+    ear = shoulder + 0.2 * np.array([math.cos(drop), math.sin(drop), 0.0])
+    points = rotate_about_vertical(np.stack([np.zeros(3), shoulder, ear]), yaw_deg)
+    named = dict(zip(("hip", "shoulder", "ear"), points, strict=True))
+    return {f"{side}_{joint}": p for side in ("left", "right") for joint, p in named.items()}
+
+
+@pytest.mark.parametrize("yaw_deg", [0, 45, 70])
+def test_the_world_head_line_does_not_depend_on_the_camera_angle(yaw_deg):
+    kp = side_pose(trunk_deg=90, shoulder_deg=90, elbow_deg=90)
+    frame = with_world(kp, hanging_head(40, yaw_deg))
+    assert m.world_head_drop_deg(frame) == pytest.approx(40.0, abs=0.01)
+    assert head_line_deg(frame) == pytest.approx(40.0 - WORLD_HEAD_NEUTRAL_DEG, abs=0.01)
+    assert m.world_head_drop_deg(with_world(kp, hanging_head(-20, yaw_deg))) == pytest.approx(-20.0, abs=0.01)
+
+
+def test_without_world_values_the_head_line_is_read_in_the_image():
+    kp = side_pose(trunk_deg=90, neck_deg=40, shoulder_deg=90, elbow_deg=90)
+    frame = with_world(kp, {})
+    assert m.world_head_drop_deg(frame) is None
+    assert head_line_deg(frame) == pytest.approx(m.head_drop_deg(kp), abs=1e-6)
+
+
+def test_a_plank_is_judged_on_the_world_head_line_when_the_frames_have_it():
+    hanging_in_the_picture = side_pose(trunk_deg=90, neck_deg=40, shoulder_deg=90, elbow_deg=90)
+    neutral = np.stack([with_world(hanging_in_the_picture, hanging_head(WORLD_HEAD_NEUTRAL_DEG, 30))] * 10)
+    assert "head_dropping" in {issue.code for issue in assess_sequence("plank", neutral[..., :3], 10.0, SIZE).issues}
+    assert "head_dropping" not in {issue.code for issue in assess_sequence("plank", neutral, 10.0, SIZE).issues}
+    level_in_the_picture = side_pose(trunk_deg=90, shoulder_deg=90, elbow_deg=90)
+    hanging = np.stack([with_world(level_in_the_picture, hanging_head(WORLD_HEAD_NEUTRAL_DEG + 40, 30))] * 10)
+    assert "head_dropping" in {issue.code for issue in assess_sequence("plank", hanging, 10.0, SIZE).issues}
 
 
 @pytest.mark.parametrize("yaw_deg", [0, 50])
