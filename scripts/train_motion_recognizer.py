@@ -9,10 +9,15 @@ clips' frames too, so every vote is from a model that did not see the clip's fol
 clip of fold j is voted on by a model without folds j and k, a held-out clip by the model without fold k, and the
 shipped model learns from each clip's out-of-fold votes.
 
+The gym photos of `exercise-photos/` join the training side of every split as clips too: each variant's start and
+end photo become a clip swinging between the two poses (`photo_pair_motion`), so the motion model also learns the
+exercises that few clips show. No clip comes from that gym.
+
 Splits: one fold per source (file-name prefix) of `exercise-clips/` and `rep-clips/`; the video groups of
 `pushup-form/` are dealt over those folds, so no source and no video is ever on both sides. Inside each outer
 fold the same split of the training part chooses the regularisation `C`, the weighting of the training clips
-(none or sources balanced), the fusion weight of the image model (by top-1 of the best guess) and then the
+(none or sources balanced), the weight of a photo pair against a clip, the fusion weight of the image model (by
+top-1 of the best guess) and then the
 naming threshold (the lowest at which the inner held-out answers that are named, after the motion check, are right
 at least `TARGET_PRECISION` of the time); every source weighs the same in both. The held-out
 fold is then judged once. The shipped model makes the same choices by the same procedure on all the clips.
@@ -21,16 +26,20 @@ fold is then judged once. The shipped model makes the same choices by the same p
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from api.ml.blazepose import get_blazepose_estimator  # noqa: E402
+from api.ml.pose import get_pose_estimator  # noqa: E402
 from api.ml.recognition import ClipMotion, LinearModel  # noqa: E402
 from api.ml.recognition_motion import (  # noqa: E402
     FEATURE_NAMES,
@@ -38,6 +47,7 @@ from api.ml.recognition_motion import (  # noqa: E402
     MotionModel,
     check_motion,
     motion_features,
+    photo_pair_motion,
 )
 from scripts.extract_clip_poses import source_folds  # noqa: E402
 
@@ -46,6 +56,8 @@ C_GRID = (0.1, 0.3, 1.0, 3.0)
 # gives each one-clip class the weight of 95 push-ups, and a generated push-up then reads as a shoulder press.
 WEIGHTINGS = ("none", "sources")
 IMAGE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
+# A photo pair's weight against a clip's (0: the clips alone).
+PHOTO_PAIR_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
 TARGET_PRECISION = 0.90
 # Each training clip is also learnt without its world coordinates (as if BlazePose had lost the person), at this
@@ -55,9 +67,38 @@ FOUR = ("push_up", "plank", "squat", "pull_up")
 
 
 @dataclass
+class PhotoPairs:
+    """The gym photos' start and end pairs as clips (`photo_pair_motion`): their motion features and labels."""
+
+    features: np.ndarray
+    labels: np.ndarray
+
+
+def photo_pairs(data: Path) -> PhotoPairs:
+    """Every variant of `exercise-photos/` with its start (`__0`) and end (`__1`) photo, YOLO's main person seen in
+    both, as the clip swinging between them; BlazePose's body of that person gives the world coordinates."""
+    pose, blazepose = get_pose_estimator(), get_blazepose_estimator()
+    poses = {}
+    for path in sorted((data / "exercise-photos").glob("*/*.jpg")):
+        image = cv2.imread(str(path))
+        person = pose.detect(image).main_person()
+        if person is not None:
+            found = blazepose.estimate(image, person)
+            poses[path] = (person.keypoints, None if found is None else found.body_frame())
+    features, labels = [], []
+    for start, (keypoints, body) in poses.items():
+        end = start.with_name(start.name.replace("__0.", "__1."))
+        if start.stem.endswith("__0") and end in poses:
+            features.append(motion_features(photo_pair_motion(keypoints, poses[end][0], body, poses[end][1])))
+            labels.append(start.parent.name)
+    return PhotoPairs(np.array(features), np.array(labels))
+
+
+@dataclass
 class Clips:
     """The cached clips as arrays: motion features, image votes and what each clip is. `image` holds each clip's
-    votes from the image model without its fold, `image_inner[:, k]` those seen from inside outer fold k."""
+    votes from the image model without its fold, `image_inner[:, k]` those seen from inside outer fold k; `pairs`
+    join every training side."""
 
     features: np.ndarray
     image: np.ndarray
@@ -68,12 +109,13 @@ class Clips:
     groups: np.ndarray
     paths: np.ndarray
     keypoints: list[np.ndarray]
+    pairs: PhotoPairs
 
     def __len__(self) -> int:
         return len(self.labels)
 
 
-def load_clips(cache: Path, votes_file: Path) -> Clips:
+def load_clips(cache: Path, votes_file: Path, pairs: PhotoPairs) -> Clips:
     rows = [np.load(path) for path in sorted(cache.glob("*.npz"))]
     rows = [row for row in rows if len(row["times_s"])]
     if any("body" not in row for row in rows):
@@ -98,6 +140,7 @@ def load_clips(cache: Path, votes_file: Path) -> Clips:
         groups=np.array([str(row["group"]) for row in rows]),
         paths=np.array([str(row["path"]) for row in rows]),
         keypoints=[row["keypoints"] for row in rows],
+        pairs=pairs,
     )
 
 
@@ -108,11 +151,18 @@ def source_weights(sources: np.ndarray) -> np.ndarray:
     return weights / weights.mean()
 
 
-def fit(features: np.ndarray, labels: np.ndarray, sources: np.ndarray, c: float, weighting: str) -> LinearModel:
-    """Standardised multinomial logistic regression on the clips, and again on them without their world
-    coordinates (`WITHOUT_WORLD_WEIGHT`); NaN features read as the training mean."""
+def fit(clips: Clips, index: np.ndarray, c: float, weighting: str, pair_weight: float) -> LinearModel:
+    """Standardised multinomial logistic regression on the clips of `index` and the photo pairs (each
+    `pair_weight`, none at 0), and again on them without their world coordinates (`WITHOUT_WORLD_WEIGHT`); NaN
+    features read as the training mean."""
     from sklearn.linear_model import LogisticRegression
 
+    weights = source_weights(clips.sources[index]) if weighting == "sources" else np.ones(len(index))
+    features, labels = clips.features[index], clips.labels[index]
+    if pair_weight > 0:
+        features = np.vstack([features, clips.pairs.features])
+        labels = np.concatenate([labels, clips.pairs.labels])
+        weights = np.concatenate([weights, np.full(len(clips.pairs.labels), pair_weight)])
     mean = np.nanmean(features, axis=0)
     mean = np.where(np.isfinite(mean), mean, 0.0)
     filled = np.where(np.isfinite(features), features, mean)
@@ -120,7 +170,6 @@ def fit(features: np.ndarray, labels: np.ndarray, sources: np.ndarray, c: float,
     scale = np.where(scale > 1e-9, scale, 1.0)
     without_world = filled.copy()
     without_world[:, len(KEYPOINT_FEATURE_NAMES) :] = mean[len(KEYPOINT_FEATURE_NAMES) :]
-    weights = source_weights(sources) if weighting == "sources" else np.ones(len(labels))
     model = LogisticRegression(C=c, max_iter=5000)
     model.fit(
         (np.vstack([filled, without_world]) - mean) / scale,
@@ -138,22 +187,25 @@ def best_guesses(labels, probabilities: np.ndarray, keypoints: list[np.ndarray])
 
 @dataclass
 class Choice:
-    """What the folds choose: regularisation, how clips are weighted, the image model's weight, the threshold."""
+    """What the folds choose: regularisation, how clips are weighted, a photo pair's weight, the image model's
+    weight, the threshold."""
 
     C: float
     weighting: str
+    photo_pair_weight: float
     image_weight: float
     min_confidence: float
 
 
-def held_out_probabilities(clips: Clips, index: np.ndarray, folds: np.ndarray, c: float, weighting: str, weights):
+def held_out_probabilities(clips: Clips, index: np.ndarray, folds: np.ndarray, c, weighting, pair_weight, weights):
     """Per image weight, the fused probabilities of each clip in `index` from a model fit without its fold, as
-    `{weight: (n, len(labels))}` over all the labels of `index` (0 for those its fold's model never saw)."""
-    all_labels = sorted(set(clips.labels[index]))
+    `{weight: (n, len(labels))}` over all the labels of `index` and of the photo pairs (0 for those its fold's
+    model never saw)."""
+    all_labels = sorted(set(clips.labels[index]) | (set(clips.pairs.labels) if pair_weight > 0 else set()))
     out = {w: np.zeros((len(index), len(all_labels))) for w in weights}
     for fold in np.unique(folds):
         test, train = index[folds == fold], index[folds != fold]
-        linear = fit(clips.features[train], clips.labels[train], clips.sources[train], c, weighting)
+        linear = fit(clips, train, c, weighting, pair_weight)
         columns = [all_labels.index(label) for label in linear.labels]
         for w in weights:
             fused = MotionModel(linear, w, 1.0).probabilities(
@@ -169,14 +221,13 @@ def choose(clips: Clips, index: np.ndarray) -> Choice:
     folds = source_folds(clips.sources[index], clips.groups[index])
     truth, weights = clips.labels[index], source_weights(clips.sources[index])
     best = None
-    for c in C_GRID:
-        for weighting in WEIGHTINGS:
-            labels, fused = held_out_probabilities(clips, index, folds, c, weighting, IMAGE_WEIGHTS)
-            for w, p in fused.items():
-                top1 = float(np.average(np.array(labels)[p.argmax(axis=1)] == truth, weights=weights))
-                if best is None or top1 > best[0]:
-                    best = (top1, c, weighting, w, labels, p)
-    _, c, weighting, w, labels, p = best
+    for c, weighting, pair_weight in itertools.product(C_GRID, WEIGHTINGS, PHOTO_PAIR_WEIGHTS):
+        labels, fused = held_out_probabilities(clips, index, folds, c, weighting, pair_weight, IMAGE_WEIGHTS)
+        for w, p in fused.items():
+            top1 = float(np.average(np.array(labels)[p.argmax(axis=1)] == truth, weights=weights))
+            if best is None or top1 > best[0]:
+                best = (top1, c, weighting, pair_weight, w, labels, p)
+    _, c, weighting, pair_weight, w, labels, p = best
     guesses, moves = best_guesses(labels, p, [clips.keypoints[i] for i in index])
     threshold = max(THRESHOLDS)
     for t in THRESHOLDS:
@@ -184,12 +235,12 @@ def choose(clips: Clips, index: np.ndarray) -> Choice:
         if shown.any() and np.average(guesses[shown] == truth[shown], weights=weights[shown]) >= TARGET_PRECISION:
             threshold = t
             break
-    return Choice(c, weighting, w, float(threshold))
+    return Choice(c, weighting, pair_weight, w, float(threshold))
 
 
 def train(clips: Clips, index: np.ndarray, choice: Choice) -> MotionModel:
     """The model of `choice` fit on every clip of `index`."""
-    linear = fit(clips.features[index], clips.labels[index], clips.sources[index], choice.C, choice.weighting)
+    linear = fit(clips, index, choice.C, choice.weighting, choice.photo_pair_weight)
     return MotionModel(linear, choice.image_weight, choice.min_confidence)
 
 
@@ -295,8 +346,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="where to write the model")
     parser.add_argument("--verbose", action="store_true", help="one line per clip")
     args = parser.parse_args()
-    clips = load_clips(args.cache, args.votes)
-    print(f"clips: {len(clips)}, features: {len(FEATURE_NAMES)}", flush=True)
+    clips = load_clips(args.cache, args.votes, photo_pairs(args.data))
+    print(f"clips: {len(clips)}, photo pairs: {len(clips.pairs.labels)}, features: {len(FEATURE_NAMES)}", flush=True)
     metrics = {"split": "source folds, pushup-form videos dealt over them"}
     outcome = cross_validate(clips, source_folds(clips.sources, clips.groups))
     metrics["cross_validation"] = report(clips, outcome)
@@ -306,7 +357,16 @@ def main() -> None:
     everything = np.arange(len(clips))
     choice = choose(clips, everything)
     model = train(clips, everything, choice)
-    model.save(args.out, {"C": choice.C, "weighting": choice.weighting, "trained_on_clips": len(clips)})
+    model.save(
+        args.out,
+        {
+            "C": choice.C,
+            "weighting": choice.weighting,
+            "trained_on_clips": len(clips),
+            "photo_pair_weight": choice.photo_pair_weight,
+            "trained_on_photo_pairs": len(clips.pairs.labels) if choice.photo_pair_weight > 0 else 0,
+        },
+    )
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     for name in ("exercise-clips", "pushup-form", "rep-clips", "all"):
         figures = metrics["cross_validation"][name]

@@ -12,7 +12,8 @@ and the segments' angle to gravity (camera down), whether the person faces the f
 widths against the shoulders. Series are resampled on a fixed time grid first, so the frame rate does not matter;
 left and right enter only as "the side that moves more" and "the other one", and sideways measures are unsigned or
 outward, so a mirrored clip gives the same vector. A joint never seen (or a clip without world coordinates) leaves
-NaN, which the model reads as the average.
+NaN, which the model reads as the average. `photo_pair_motion` makes a clip of an exercise's start and end photos,
+so that the model also learns from photo pairs.
 
 `MotionModel` is a multinomial logistic regression over those features (plain arrays, no pickle), fused with the
 image recognizer's clip probabilities by a weighted sum of log-probabilities. `MotionModel.recognize` names the top
@@ -73,6 +74,9 @@ PLACED = {"wrist": "shoulder", "elbow": "shoulder", "ankle": "hip", "knee": "hip
 BODY_AXES = ("up", "forward", "out")
 # Left and right angle series are compared (moving together or in turn) only when both are seen this often.
 MIN_PAIRED_SAMPLES = 10
+# An exercise's start and end photos become a clip swinging between them (`photo_pair_motion`): 4 reps of 2 s.
+PHOTO_PAIR_PERIOD_S = 2.0
+PHOTO_PAIR_DURATION_S = 8.0
 
 
 def _keypoint_feature_names() -> tuple[str, ...]:
@@ -223,6 +227,31 @@ def motion_features(motion: ClipMotion) -> np.ndarray:
     else:
         world = world_motion_features(motion.body, motion.body_times_s)
     return np.concatenate([keypoint_motion_features(motion.keypoints, motion.times_s), world])
+
+
+def photo_pair_motion(
+    start_keypoints: np.ndarray,
+    end_keypoints: np.ndarray,
+    start_body: np.ndarray | None = None,
+    end_body: np.ndarray | None = None,
+) -> ClipMotion:
+    """A clip made of an exercise's start and end photos, so that a model of motion can learn exercises it has
+    photos of: the person swings from the start pose to the end pose and back every `PHOTO_PAIR_PERIOD_S` (a
+    raised cosine) for `PHOTO_PAIR_DURATION_S`, sampled at `GRID_HZ`; a joint counts as seen as much as in the
+    photo that saw it less. YOLO's `(17, 3)` keypoints of each photo and, when both photos have them, BlazePose's
+    `(21, 6)` body frames with world coordinates."""
+    times = np.arange(0.0, PHOTO_PAIR_DURATION_S, 1.0 / GRID_HZ)
+    toward_end = ((1.0 - np.cos(2.0 * np.pi * times / PHOTO_PAIR_PERIOD_S)) / 2.0)[:, None, None]
+
+    def swing(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        frames = start * (1.0 - toward_end) + end * toward_end
+        frames[..., 2] = np.minimum(start[:, 2], end[:, 2])
+        return frames.astype(np.float32)
+
+    bodies = (start_body, end_body)
+    has_world = all(body is not None and np.isfinite(body[:, IMAGE_CHANNELS:WORLD_CHANNELS]).any() for body in bodies)
+    body = swing(start_body, end_body) if has_world else None
+    return ClipMotion(swing(start_keypoints, end_keypoints), times, body, times if has_world else None)
 
 
 def keypoint_motion_features(keypoints: np.ndarray, times_s) -> np.ndarray:
@@ -451,7 +480,8 @@ def centred_log(probabilities: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class MotionSettings:
     """`settings.json` of the motion model: its fusion weight, naming threshold and features, and how it was
-    trained (regularisation `C`, class weighting, clip count; for the record)."""
+    trained (regularisation `C`, class weighting, clip count, the weight and count of photo pairs; for the
+    record)."""
 
     image_weight: float
     min_confidence: float
@@ -459,6 +489,8 @@ class MotionSettings:
     C: float | None = None
     weighting: str | None = None
     trained_on_clips: int | None = None
+    photo_pair_weight: float | None = None
+    trained_on_photo_pairs: int | None = None
 
 
 @dataclass
