@@ -41,8 +41,8 @@ def hip_angle_deg(kp: np.ndarray) -> float | None:
 
 
 def _signed_bend_deg(bend_deg: float, tip: np.ndarray, line_start: np.ndarray, line_end: np.ndarray) -> float:
-    """`bend_deg` signed: positive when `tip` lies below the line through line_start and line_end in the image
-    (image y grows downwards), negative above it."""
+    """`bend_deg` signed: positive when `tip` lies below the line through line_start and line_end, in the image or
+    in world coordinates (y grows downwards in both), negative above it."""
     line = line_end - line_start
     along = float(np.dot(tip - line_start, line) / max(float(np.dot(line, line)), 1e-9))
     return bend_deg if tip[1] > (line_start + along * line)[1] else -bend_deg
@@ -197,13 +197,6 @@ def _world_side_points(kp: np.ndarray, joints: tuple[str, ...]) -> list[np.ndarr
     return None if points is None or any(p is None for p in points) else points
 
 
-def _world_signed_bend_deg(bend_deg: float, tip: np.ndarray, line_start: np.ndarray, line_end: np.ndarray) -> float:
-    """`bend_deg` signed as `_signed_bend_deg` does, in world coordinates (y points down)."""
-    line = line_end - line_start
-    along = float(np.dot(tip - line_start, line) / max(float(np.dot(line, line)), 1e-12))
-    return bend_deg if tip[1] > (line_start + along * line)[1] else -bend_deg
-
-
 def world_body_line_deviation_deg(kp: np.ndarray) -> float | None:
     """The hips' bend off the shoulder-to-ankle line in 3D, which no camera angle foreshortens: positive when
     they sag below it, negative when piked above it."""
@@ -212,7 +205,7 @@ def world_body_line_deviation_deg(kp: np.ndarray) -> float | None:
     if angle is None:
         return None
     shoulder, hip, ankle = points
-    return _world_signed_bend_deg(180.0 - angle, hip, shoulder, ankle)
+    return _signed_bend_deg(180.0 - angle, hip, shoulder, ankle)
 
 
 def world_head_drop_deg(kp: np.ndarray) -> float | None:
@@ -222,7 +215,7 @@ def world_head_drop_deg(kp: np.ndarray) -> float | None:
     if angle is None:
         return None
     hip, shoulder, ear = points
-    return _world_signed_bend_deg(180.0 - angle, ear, hip, shoulder)
+    return _signed_bend_deg(180.0 - angle, ear, hip, shoulder)
 
 
 def world_knee_to_ankle_width_ratio(kp: np.ndarray) -> float | None:

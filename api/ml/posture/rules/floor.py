@@ -62,8 +62,8 @@ def hip_line_deg(kp):
 
 
 def head_line_deg(kp):
-    """How far the head hangs below the line of the trunk, past a neutral neck's reading: in world coordinates
-    when the frame has them, else in the image."""
+    """How far the head hangs below the line of the trunk: in world coordinates past a good push-up's reading when
+    the frame has them, else in the image."""
     world = m.world_head_drop_deg(kp)
     return m.head_drop_deg(kp) if world is None else world - WORLD_HEAD_NEUTRAL_DEG
 
